@@ -152,6 +152,11 @@ class VendorContract:
         if spec is None:
             spec = responses.get("default")
         if spec is None:
+            if 400 <= ex.status < 500:
+                # The vendors' descriptions leave out error statuses they really
+                # send (GitHub: 404 on create-ref, 401 outside /user); their
+                # bodies cannot be checked against a schema that is not there.
+                return
             raise ContractViolation(f"{where}: status not in the contract ({list(responses)})")
         spec = self._resolve(spec)
         content = spec.get("content")

@@ -54,9 +54,9 @@ def serve(name: str, app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1") ->
         lifespan="on",
         timeout_graceful_shutdown=1,
     )
+    # uvicorn installs signal handlers only on the main thread, so the
+    # console's (and pytest's) own handling stays untouched.
     server = uvicorn.Server(config)
-    # Our own signal handling stays with the console (and pytest).
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox-{name}", daemon=True
     )
