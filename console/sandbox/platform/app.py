@@ -265,6 +265,7 @@ class PlatformApi:
                 "PATCH",
             ),
             route("/conversations/{session_id}/messages", r(self._list_messages), "GET"),
+            route("/messages", r(self._export_messages), "GET"),
             route(
                 "/conversations/{session_id}/messages",
                 w(
@@ -345,6 +346,16 @@ class PlatformApi:
         return _page(
             *self.state.list_messages(
                 caller, request.path_params["session_id"], after=q.string("after"), limit=q.limit()
+            )
+        )
+
+    def _export_messages(self, request: Request, caller: Caller, q: Query) -> JSON:
+        return _page(
+            *self.state.export_messages(
+                caller,
+                org_id=q.string("orgId"),
+                after=q.string("after"),
+                limit=q.limit(maximum=1000, default=500),
             )
         )
 

@@ -1061,6 +1061,32 @@ class PlatformState:
             more = len(rows) > limit
             return messages, (messages[-1].id if more and messages else None)
 
+    def export_messages(
+        self,
+        caller: Caller,
+        *,
+        org_id: str | None = None,
+        after: str | None = None,
+        limit: int = 500,
+    ) -> tuple[list[Message], str | None]:
+        """Messages of every conversation in scope, oldest first (bulk sync)."""
+        with self.tx():
+            orgs = self._scope_filter(caller, org_id)
+            seq = 0
+            if after:
+                row = self._one("SELECT seq FROM messages WHERE id = ?", (after,))
+                if row is None:
+                    raise validation_failed("after is not a known message")
+                seq = int(row["seq"])
+            rows = self._all(
+                "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.session_id"
+                f" WHERE m.seq > ? AND c.org_id IN ({_marks(orgs)}) ORDER BY m.seq LIMIT ?",
+                (seq, *orgs, limit + 1),
+            )
+            messages = [_message_from_row(r) for r in rows[:limit]]
+            more = len(rows) > limit
+            return messages, (messages[-1].id if more and messages else None)
+
     def templates(self, caller: Caller | None, session_id: str) -> list[Template]:
         with self.tx():
             row = self._conversation_row(caller, session_id)

@@ -208,6 +208,7 @@ CASES: dict[str, Case] = {
         f"/conversations/{active_conversation(s)}/messages", params={"limit": 3}
     ),
     "POST /conversations/{sessionId}/messages": _send_message,
+    "GET /messages": lambda c, s: c.get("/messages", params={"limit": 5}),
     "GET /conversations/{sessionId}/templates": lambda c, s: c.get(
         f"/conversations/{_whatsapp(s)}/templates"
     ),
@@ -275,6 +276,31 @@ def test_pagination_walks_all_conversations(
     ids = [m["id"] for m in first["data"] + rest["data"]]
     assert ids == [m.id for m in sandbox.messages(session_id)]
     assert rest["nextCursor"] is None
+
+
+def test_message_export_walks_every_message_once(
+    client: httpx.Client, sandbox: PlatformSandbox, contract: Any
+) -> None:
+    seen: list[str] = []
+    after: str | None = None
+    while True:
+        params: dict[str, str | int] = {"limit": 1000}
+        if after:
+            params["after"] = after
+        response = client.get("/messages", params=params)
+        contract.check(response)
+        page = response.json()
+        seen += [m["id"] for m in page["data"]]
+        after = page["nextCursor"]
+        if after is None:
+            break
+    expected = [m.id for c in sandbox.conversations() for m in sandbox.messages(c.id)]
+    assert len(seen) == len(set(seen))
+    assert set(seen) == set(expected)
+    child = _first_child(sandbox)
+    scoped = client.get("/messages", params={"orgId": child, "limit": 1000}).json()["data"]
+    assert scoped
+    assert {m["sessionId"] for m in scoped} <= {c.id for c in sandbox.conversations(org_id=child)}
 
 
 # -- error answers follow the contract too ---------------------------------------------
