@@ -24,7 +24,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-FaultKind = Literal["status", "rate_limit", "slow", "timeout", "malformed", "drop"]
+FaultKind = Literal["status", "rate_limit", "slow", "timeout", "malformed", "drop", "lost_response"]
 
 CONTROL_PATH = "/_sandbox/faults"
 
@@ -38,7 +38,9 @@ class FaultRule:
             `retry_after`), slow (delay `delay` s, then answer normally),
             timeout (hang `delay` s, default 3600), malformed (200 with a
             body that is not JSON), drop (headers sent, connection cut
-            before the body).
+            before the body), lost_response (the request IS processed, then
+            the connection is cut before the answer: the client cannot know
+            whether its write happened).
         path: regular expression matched (search) against the request path.
         method: HTTP method, or "*" for any.
         times: how many requests it hits; None for no limit.
@@ -142,20 +144,16 @@ class FaultInjector:
                 }
             )
             await send({"type": "http.response.body", "body": body})
+        elif rule.kind == "lost_response":
+
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+            await _cut(send)
+            raise ConnectionAbortedError("sandbox fault: response lost after processing")
         elif rule.kind == "drop":
-            # Promise a body and never send it: the client sees the connection
-            # end mid-response, as with a dropped link.
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", b"4096"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
+            await _cut(send)
             raise ConnectionAbortedError("sandbox fault: dropped connection")
         else:
             await _json(
@@ -178,6 +176,19 @@ class FaultInjector:
             await _json(send, 201, asdict(rule))
             return
         await _json(send, 200, {"rules": [asdict(r) for r in self.rules()]})
+
+
+async def _cut(send: Send) -> None:
+    """Promise a body and never send it: the client sees the connection end
+    mid-response, as with a dropped link."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
 
 
 async def _json(

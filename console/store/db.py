@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration. Checked against Alembic's script directory by a test,
 #: so start-up can skip importing Alembic (about 0.9 s) when nothing is pending.
-HEAD_REVISION = "0002_pipeline_runs"
+HEAD_REVISION = "0003_sync_fields"
 
 
 @dataclass(frozen=True)

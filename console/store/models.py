@@ -170,7 +170,12 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String, index=True)
     customer_name: Mapped[str] = mapped_column(String, default="")
     customer_handle: Mapped[str] = mapped_column(String, default="")
+    #: Name of the staff member who took it over, and their staff id.
     handled_by: Mapped[str | None] = mapped_column(String)
+    handled_by_id: Mapped[str | None] = mapped_column(String)
+    #: WhatsApp: after this instant only approved templates reach the customer.
+    reply_window_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
     handoff_requested: Mapped[bool] = mapped_column(default=False)
     last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_customer_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -193,6 +198,8 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     credits: Mapped[float] = mapped_column(Float, default=0.0)
+    tool_calls: Mapped[int] = mapped_column(Integer, default=0)
+    template_name: Mapped[str | None] = mapped_column(String)
     #: For messages typed here: pending | sent | failed. Remote ones: "sent".
     delivery: Mapped[str] = mapped_column(String, default="sent")
     error: Mapped[str | None] = mapped_column(Text)

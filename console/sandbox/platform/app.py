@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
@@ -83,7 +83,11 @@ class PlatformApi:
         self._wakers: set[Callable[[], None]] = set()
         self.app = Starlette(
             routes=self._routes(),
-            exception_handlers={HTTPException: self._http_error, Exception: self._crash},
+            exception_handlers={
+                HTTPException: self._http_error,
+                ClientDisconnect: self._client_gone,
+                Exception: self._crash,
+            },
             lifespan=self._lifespan,
         )
 
@@ -119,6 +123,11 @@ class PlatformApi:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, "bad_request")
         return json_response(status, {"error": {"code": code, "message": f"{status} error"}})
+
+    async def _client_gone(self, request: Request, exc: Exception) -> Response:
+        # The client died or hung up mid-request: nobody is left to answer.
+        logger.info("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=499)
 
     async def _crash(self, request: Request, exc: Exception) -> Response:
         logger.error(

@@ -1,0 +1,292 @@
+"""Write typed platform objects into the store (upserts, one transaction per batch).
+
+Used by the initial sync and by live events alike, so a change looks the same
+in the store whichever way it arrived; applying the same object twice is
+harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.sqlite import insert
+
+from console.services.platform.models import (
+    Agent,
+    BuilderApp,
+    ChildOrganization,
+    Conversation,
+    CreditBalance,
+    CreditTransaction,
+    Message,
+    Organization,
+)
+from console.store import models as m
+from console.store.db import Store
+
+logger = logging.getLogger(__name__)
+
+#: SQLite allows 32,766 bound parameters; rows of ~15 columns, 1,000 at a time.
+BATCH = 1000
+
+
+def _upsert(
+    store: Store,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    key: str,
+    *,
+    initiator: object | None = None,
+) -> None:
+    if not rows:
+        return
+    with store.write(initiator) as tx:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            stmt = insert(table).values(chunk)
+            columns = {c: stmt.excluded[c] for c in chunk[0] if c != key}
+            tx.session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=columns))
+        tx.touch(table.__tablename__, *(row[key] for row in rows))
+
+
+def apply_organization(store: Store, org: Organization) -> None:
+    _upsert(
+        store,
+        m.Organization,
+        [
+            {
+                "id": org.id,
+                "parent_id": org.parent_id,
+                "name": org.name,
+                "slug": org.slug,
+                "tier": org.tier,
+                "status": "active",
+                "limits": {
+                    "builder_apps": org.limits.builder_apps,
+                    "checkout_instances": org.limits.checkout_instances,
+                    "custom_domains": org.limits.custom_domains,
+                    "monthly_credits": org.limits.monthly_credits,
+                    "badge_required": org.limits.badge_required,
+                    "white_label": org.limits.white_label,
+                },
+                "pending": False,
+                "updated_at": datetime.now(UTC),
+            }
+        ],
+        "id",
+    )
+
+
+def apply_children(store: Store, children: Sequence[ChildOrganization], tier: str) -> None:
+    _upsert(
+        store,
+        m.Organization,
+        [
+            {
+                "id": c.id,
+                "parent_id": c.parent_id,
+                "name": c.name,
+                "slug": c.slug,
+                "tier": tier,
+                "status": c.status,
+                "contact_email": c.contact_email,
+                "brand_color": c.brand_primary_color,
+                "logo_url": c.brand_logo_url,
+                "portal_url": c.portal_url,
+                "limits": {},
+                "pending": False,
+                "updated_at": c.updated_at,
+            }
+            for c in children
+        ],
+        "id",
+    )
+
+
+def apply_builder_apps(store: Store, apps: Sequence[BuilderApp]) -> None:
+    """Upsert by remote id; a local draft that was created remotely keeps its row."""
+    if not apps:
+        return
+    with store.write() as tx:
+        known = dict(
+            tx.session.execute(
+                select(m.Project.remote_id, m.Project.id).where(
+                    m.Project.remote_id.in_([a.id for a in apps])
+                )
+            ).all()
+        )
+        for app in apps:
+            values = {
+                "remote_id": app.id,
+                "org_id": app.org_id,
+                "name": app.name,
+                "slug": app.slug,
+                "description": app.description,
+                "status": app.status,
+                "architecture": app.architecture,
+                "categories": list(app.categories),
+                "repo_url": app.repo_url,
+                "production_url": app.production_url,
+                "deployment_status": app.deployment_status,
+                "source": "platform",
+                "created_at": app.created_at,
+                "updated_at": app.updated_at,
+            }
+            if app.id in known:
+                tx.session.execute(
+                    update(m.Project).where(m.Project.id == known[app.id]).values(values)
+                )
+                tx.touch("projects", known[app.id])
+            else:
+                row = m.Project(**values)
+                tx.session.add(row)
+
+
+def apply_agents(store: Store, agents: Sequence[Agent]) -> None:
+    _upsert(
+        store,
+        m.Agent,
+        [
+            {"id": a.id, "org_id": a.org_id, "name": a.name, "model": a.model, "status": a.status}
+            for a in agents
+        ],
+        "id",
+    )
+
+
+def _conversation_row(c: Conversation) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "org_id": c.org_id,
+        "agent_id": c.agent_id,
+        "channel": c.channel,
+        "status": c.status,
+        "customer_name": c.customer_name,
+        "customer_handle": c.customer_handle,
+        "handled_by": c.handled_by.name if c.handled_by else None,
+        "handled_by_id": c.handled_by.id if c.handled_by else None,
+        "handoff_requested": c.handoff_requested,
+        "last_message_at": c.last_message_at,
+        "last_customer_message_at": c.last_customer_message_at,
+        "reply_window_expires_at": c.reply_window_expires_at,
+        "message_count": c.message_count,
+        "credits_spent": c.credits_spent,
+        "updated_at": c.updated_at,
+    }
+
+
+def apply_conversations(store: Store, conversations: Sequence[Conversation]) -> None:
+    _upsert(store, m.Conversation, [_conversation_row(c) for c in conversations], "id")
+
+
+def _message_row(msg: Message) -> dict[str, Any]:
+    return {
+        "remote_id": msg.id,
+        "session_id": msg.session_id,
+        "role": msg.role,
+        "author_name": msg.author_name,
+        "text": msg.text,
+        "created_at": msg.created_at,
+        "credits": msg.credits,
+        "tool_calls": msg.tool_calls,
+        "template_name": msg.template_name,
+        "delivery": "sent",
+    }
+
+
+def apply_messages(store: Store, messages: Sequence[Message], *, initial: bool = False) -> None:
+    """Upsert messages by remote id and keep each conversation's preview current.
+
+    Live (not `initial`) customer messages also raise the conversation's
+    unread count; the initial sync starts every conversation as read.
+    """
+    if not messages:
+        return
+    rows = [_message_row(msg) for msg in messages]
+    latest: dict[str, Message] = {}
+    for msg in messages:
+        if msg.session_id not in latest or msg.created_at >= latest[msg.session_id].created_at:
+            latest[msg.session_id] = msg
+    with store.write() as tx:
+        new_ids: set[str] = set()
+        if not initial:
+            existing = set(
+                tx.session.scalars(
+                    select(m.Message.remote_id).where(
+                        m.Message.remote_id.in_([r["remote_id"] for r in rows])
+                    )
+                )
+            )
+            new_ids = {r["remote_id"] for r in rows} - existing
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            stmt = insert(m.Message).values(chunk)
+            columns = {c: stmt.excluded[c] for c in chunk[0] if c != "remote_id"}
+            tx.session.execute(
+                stmt.on_conflict_do_update(index_elements=["remote_id"], set_=columns)
+            )
+        for session_id, msg in latest.items():
+            tx.session.execute(
+                update(m.Conversation)
+                .where(m.Conversation.id == session_id)
+                .values(preview=msg.text[:140])
+            )
+        for msg in messages:
+            if msg.id in new_ids and msg.role == "customer":
+                tx.session.execute(
+                    update(m.Conversation)
+                    .where(m.Conversation.id == msg.session_id)
+                    .values(unread=m.Conversation.unread + 1)
+                )
+        tx.touch("messages", *(r["remote_id"] for r in rows))
+        tx.touch("conversations", *latest)
+
+
+def apply_balance(store: Store, balance: CreditBalance) -> None:
+    with store.write() as tx:
+        tx.session.add(
+            m.CreditBalance(
+                org_id=balance.org_id,
+                daily=balance.daily,
+                monthly=balance.monthly,
+                purchased=balance.purchased,
+                monthly_allocation=balance.monthly_allocation or 0.0,
+                taken_at=balance.updated_at,
+            )
+        )
+
+
+def apply_transactions(store: Store, transactions: Sequence[CreditTransaction]) -> None:
+    _upsert(
+        store,
+        m.CreditTransaction,
+        [
+            {
+                "id": t.id,
+                "org_id": t.org_id,
+                "agent_id": t.agent_id,
+                "session_id": t.session_id,
+                "kind": t.kind,
+                "amount": t.amount,
+                "description": t.description,
+                "created_at": t.created_at,
+            }
+            for t in transactions
+        ],
+        "id",
+    )
+
+
+def get_cursor(store: Store, name: str) -> str | None:
+    with store.read() as session:
+        row = session.get(m.SyncCursor, name)
+        return row.value if row else None
+
+
+def set_cursor(store: Store, name: str, value: str) -> None:
+    with store.write() as tx:
+        tx.session.merge(m.SyncCursor(name=name, value=value, updated_at=datetime.now(UTC)))
