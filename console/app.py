@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,6 +129,7 @@ class _Starter(QObject):
         self._messages = messages
         self._options = options
         self._task: asyncio.Task[int] | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self.exit_code = 1
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -147,6 +149,10 @@ class _Starter(QObject):
         from console.composition import run_console
 
         loop = qasync.QEventLoop(self._app, already_running=True)
+        # A plain thread pool we can shut down when done (an executor thread
+        # still running when Qt exits aborts the process).
+        self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="console")
+        loop.set_default_executor(self._executor)
         asyncio.set_event_loop(loop)
         self._task = loop.create_task(
             run_console(self._app, self._window, self._messages, self._options)
@@ -161,6 +167,8 @@ class _Starter(QObject):
             self.exit_code = 1
         else:
             self.exit_code = task.result()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
         self._app.exit(self.exit_code)
 
 

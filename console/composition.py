@@ -8,6 +8,7 @@ shell has painted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -19,8 +20,14 @@ from console import resources
 from console.app import is_dark
 from console.config import LaunchOptions
 from console.errors import ConsoleError
+from console.sandbox.embedded import EmbeddedSandbox, start_embedded
+from console.sandbox.platform import TrafficConfig
+from console.services.accounts import Endpoint, Endpoints, Remotes, check_connection, open_remotes
+from console.services.conversations import ConversationService
 from console.services.secrets import Account, SecretsService
-from console.services.settings import AccountSettings, SettingsService
+from console.services.settings import SettingsService
+from console.services.sync.engine import SyncEngine, SyncStatus
+from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
 from console.views.bridge import StoreBridge
 from console.views.main_window import MainWindow, Section
@@ -40,8 +47,17 @@ PLANNED: dict[Section, str] = {
 }
 
 
+#: Live conversation traffic in the embedded sandbox: a customer message every few seconds.
+SANDBOX_TRAFFIC = TrafficConfig(rate_per_second=0.3)
+
+
 class Console:
-    """Everything one running console owns, built in dependency order."""
+    """Everything one running console owns, built in dependency order.
+
+    The constructor builds what needs no network (store, settings); `start()`
+    starts the embedded sandbox if it is used, opens the remotes, starts the
+    sync engine and builds the pages that need them.
+    """
 
     def __init__(
         self,
@@ -62,6 +78,10 @@ class Console:
         self.tasks = TaskRunner(self.messages)
         self.dark = is_dark(app)
         self.sandbox = options.force_sandbox or not self._platform_configured()
+        self.embedded: EmbeddedSandbox | None = None
+        self.remotes: Remotes | None = None
+        self.engine: SyncEngine | None = None
+        self.synced = asyncio.Event()
         for section, page in self._build_pages().items():
             window.set_page(section, page)
         app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -81,12 +101,44 @@ class Console:
             for section in PLANNED
         }
         pages[Section.SETTINGS] = SettingsPage(
-            self.settings, self.secrets, self.tasks, self.test_connection
+            self.settings, self.secrets, self.tasks, check_connection
         )
         return pages
 
-    async def test_connection(self, account: Account, accounts: AccountSettings, token: str) -> str:
-        raise ConsoleError(f"Testing the {account.value} connection is not available yet.")
+    async def start(self) -> None:
+        """Connect: the sandbox (if used), the remotes, the sync engine."""
+        if self.sandbox:
+            self.window.set_sync_state("Starting the sandbox…")
+            self.embedded = await asyncio.to_thread(
+                start_embedded, self.paths.sandbox_dir, traffic=SANDBOX_TRAFFIC
+            )
+            endpoints = self._sandbox_endpoints(self.embedded)
+        else:
+            endpoints = Endpoints.from_settings(self.settings.accounts(), self.secrets)
+        self.remotes = open_remotes(endpoints)
+        self.conversations = ConversationService(self.store, self.remotes.platform)
+        outbox = OutboxProcessor(self.store, self.conversations.outbox_handlers())
+        self.engine = SyncEngine(
+            self.store, self.remotes.platform, outbox, on_status=self._on_sync_status
+        )
+        self.engine.start()
+
+    @staticmethod
+    def _sandbox_endpoints(sandbox: EmbeddedSandbox) -> Endpoints:
+        return Endpoints(
+            platform=Endpoint(sandbox.platform_account.url, sandbox.platform_account.token),
+            github=Endpoint(sandbox.github_account.url, sandbox.github_account.token),
+            vercel=Endpoint(sandbox.vercel_account.url, sandbox.vercel_account.token),
+            stripe=Endpoint(sandbox.stripe_account.url, sandbox.stripe_account.token),
+            github_owner=sandbox.github.login,
+            sandbox=True,
+        )
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        if status.online:
+            self.synced.set()
+        self.window.set_online(status.online)
+        self.window.set_sync_state(status.describe())
 
     def _on_color_scheme_changed(self) -> None:
         self.dark = is_dark(self.app)
@@ -94,6 +146,12 @@ class Console:
 
     async def shutdown(self) -> None:
         self.tasks.cancel_all()
+        if self.engine is not None:
+            await self.engine.stop()
+        if self.remotes is not None:
+            await self.remotes.aclose()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
         self.store_bridge.detach()
         self.store.close()
 
@@ -112,7 +170,11 @@ async def run_console(
         sys.stderr.write(f"{error.user_text()}\n{error.user_action()}\n")
         return 1
     try:
+        await console.start()
         if options.screenshot is not None:
+            # A picture of the console as used: after the first sync, if it comes.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(console.synced.wait(), timeout=30)
             await save_screenshot(window, options.screenshot)
             return 0
         await quit_event.wait()

@@ -138,6 +138,10 @@ class PlatformClient:
         self._api = HttpApi(http, remote=REMOTE, policy=policy)
         self._staff_name = staff_name
 
+    async def aclose(self) -> None:
+        """Close the underlying HTTP client."""
+        await self._http.aclose()
+
     @property
     def policy(self) -> RetryPolicy:
         return self._api.policy

@@ -60,8 +60,13 @@ class VercelClient:
         team_id: str | None = None,
         policy: RetryPolicy | None = None,
     ) -> None:
+        self._http = http
         self._api = HttpApi(http, remote=REMOTE, policy=policy)
         self._team_id = team_id or None
+
+    async def aclose(self) -> None:
+        """Close the underlying HTTP client."""
+        await self._http.aclose()
 
     def _params(self, **extra: Any) -> dict[str, Any]:
         params = {k: v for k, v in extra.items() if v is not None}
