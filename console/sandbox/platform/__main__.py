@@ -9,6 +9,7 @@ from pathlib import Path
 
 from console.sandbox.host import serve
 from console.sandbox.platform.sandbox import PlatformSandbox
+from console.sandbox.platform.seed import SeedScale
 from console.sandbox.platform.state import TrafficConfig
 
 logger = logging.getLogger(__name__)
@@ -20,12 +21,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--traffic", type=float, default=0.5, help="steps per second (0: none)")
+    parser.add_argument("--conversations", type=int, help="seed this many conversations")
+    parser.add_argument("--messages", type=int, help="seed this many messages in all")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     traffic = TrafficConfig(rate_per_second=args.traffic) if args.traffic > 0 else None
-    sandbox = PlatformSandbox(args.db, seed=args.seed, traffic=traffic)
+    scale = (
+        SeedScale(conversations=args.conversations, messages=args.messages)
+        if args.conversations
+        else None
+    )
+    sandbox = PlatformSandbox(args.db, seed=args.seed, scale=scale, traffic=traffic)
     served = serve("platform", sandbox.asgi, port=args.port)
-    print(f"platform sandbox on {served.url}/api/v1  (API key: {sandbox.api_key})")
+    print(f"platform sandbox on {served.url}/api/v1  (API key: {sandbox.api_key})", flush=True)
     try:
         while served.thread.is_alive():
             time.sleep(0.5)

@@ -14,6 +14,7 @@ One typed coroutine per operation. Conventions from the contract:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -33,6 +34,7 @@ from console.services.http import (
     Reader,
     RetryPolicy,
     contract_error,
+    parse_json,
 )
 from console.services.platform.models import (
     Agent,
@@ -160,6 +162,26 @@ class PlatformClient:
         return await self._api.request_reader(
             "GET", url, params=params, headers=self._headers(org_id)
         )
+
+    async def _get_page(
+        self,
+        url: str,
+        parse: Any,
+        *,
+        org_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Page[Any]:
+        """GET a list page and parse it in a worker thread.
+
+        Bulk pages (1,000 messages) take milliseconds to decode and type; off
+        the event loop, the UI keeps its frames while a sync runs.
+        """
+        response = await self._api.send("GET", url, params=params, headers=self._headers(org_id))
+
+        def parse_page() -> Page[Any]:
+            return _page(Reader(parse_json(REMOTE, response), remote=REMOTE), parse)
+
+        return await asyncio.to_thread(parse_page)
 
     async def _write(
         self,
@@ -518,8 +540,9 @@ class PlatformClient:
             "limit": limit,
             "cursor": cursor,
         }
-        reader = await self._get("/conversations", org_id=org_id, params=params)
-        return _page(reader, Conversation.parse)
+        return await self._get_page(
+            "/conversations", Conversation.parse, org_id=org_id, params=params
+        )
 
     async def get_conversation(self, session_id: str, *, org_id: str | None = None) -> Conversation:
         """getConversation."""
@@ -551,12 +574,12 @@ class PlatformClient:
         org_id: str | None = None,
     ) -> Page[Message]:
         """exportMessages: every message in scope, oldest first (bulk initial sync)."""
-        reader = await self._get(
+        return await self._get_page(
             "/messages",
+            Message.parse,
             org_id=org_id,
             params={"after": after, "orgId": filter_org, "limit": limit},
         )
-        return _page(reader, Message.parse)
 
     async def send_message(
         self,
@@ -705,8 +728,9 @@ class PlatformClient:
             "limit": limit,
             "cursor": cursor,
         }
-        reader = await self._get("/credits/transactions", org_id=org_id, params=params)
-        return _page(reader, CreditTransaction.parse)
+        return await self._get_page(
+            "/credits/transactions", CreditTransaction.parse, org_id=org_id, params=params
+        )
 
     async def get_credit_usage(
         self,

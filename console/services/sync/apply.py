@@ -8,11 +8,12 @@ harmless.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from console.services.platform.models import (
@@ -30,9 +31,6 @@ from console.store.db import Store
 
 logger = logging.getLogger(__name__)
 
-#: SQLite allows 32,766 bound parameters; rows of ~15 columns, 1,000 at a time.
-BATCH = 1000
-
 
 def _upsert(
     store: Store,
@@ -45,12 +43,15 @@ def _upsert(
     if not rows:
         return
     with store.write(initiator) as tx:
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            stmt = insert(table).values(chunk)
-            columns = {c: stmt.excluded[c] for c in chunk[0] if c != key}
-            tx.session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=columns))
+        tx.session.execute(_upsert_statement(table, rows[0], key), rows)
         tx.touch(table.__tablename__, *(row[key] for row in rows))
+
+
+def _upsert_statement(table: Any, sample: dict[str, Any], key: str) -> Any:
+    """INSERT .. ON CONFLICT DO UPDATE, executed once per row list (executemany)."""
+    stmt = insert(table)
+    columns = {c: stmt.excluded[c] for c in sample if c != key}
+    return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
 
 
 def apply_organization(store: Store, org: Organization) -> None:
@@ -222,26 +223,24 @@ def apply_messages(store: Store, messages: Sequence[Message], *, initial: bool =
                 )
             )
             new_ids = {r["remote_id"] for r in rows} - existing
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            stmt = insert(m.Message).values(chunk)
-            columns = {c: stmt.excluded[c] for c in chunk[0] if c != "remote_id"}
+        tx.session.execute(_upsert_statement(m.Message, rows[0], "remote_id"), rows)
+        conversations = cast(Table, m.Conversation.__table__)
+        tx.session.execute(
+            update(conversations)
+            .where(conversations.c.id == bindparam("session"))
+            .values(preview=bindparam("preview")),
+            [{"session": sid, "preview": msg.text[:140]} for sid, msg in latest.items()],
+        )
+        unread = Counter(
+            msg.session_id for msg in messages if msg.id in new_ids and msg.role == "customer"
+        )
+        if unread:
             tx.session.execute(
-                stmt.on_conflict_do_update(index_elements=["remote_id"], set_=columns)
+                update(conversations)
+                .where(conversations.c.id == bindparam("session"))
+                .values(unread=conversations.c.unread + bindparam("added")),
+                [{"session": sid, "added": n} for sid, n in unread.items()],
             )
-        for session_id, msg in latest.items():
-            tx.session.execute(
-                update(m.Conversation)
-                .where(m.Conversation.id == session_id)
-                .values(preview=msg.text[:140])
-            )
-        for msg in messages:
-            if msg.id in new_ids and msg.role == "customer":
-                tx.session.execute(
-                    update(m.Conversation)
-                    .where(m.Conversation.id == msg.session_id)
-                    .values(unread=m.Conversation.unread + 1)
-                )
         tx.touch("messages", *(r["remote_id"] for r in rows))
         tx.touch("conversations", *latest)
 

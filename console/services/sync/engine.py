@@ -22,7 +22,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from console.errors import AuthError, ConsoleError, NetworkError, RateLimited, Unavailable
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 EVENTS_CURSOR = "platform.events"
 SYNCED_AT = "platform.initial_sync_at"
+#: How much credit history the initial sync keeps locally.
+TRANSACTIONS_WINDOW = timedelta(days=7)
 #: Errors meaning "the platform is not reachable right now" (retry later).
 OFFLINE_ERRORS = (NetworkError, Unavailable, RateLimited)
 
@@ -161,7 +163,13 @@ class SyncEngine:
         await self._export_messages(report)
         balance = await self._platform.get_credit_balance()
         await asyncio.to_thread(apply.apply_balance, self._store, balance)
-        transactions = await self._all_pages(self._platform.list_credit_transactions, limit=200)
+        # Recent history only: usage charts come aggregated from /credits/usage,
+        # and a busy agency's full history is tens of thousands of rows.
+        transactions = await self._all_pages(
+            self._platform.list_credit_transactions,
+            limit=200,
+            since=datetime.now(UTC) - TRANSACTIONS_WINDOW,
+        )
         await asyncio.to_thread(apply.apply_transactions, self._store, transactions)
         report(SyncProgress("credits", len(transactions)))
         await asyncio.to_thread(apply.set_cursor, self._store, EVENTS_CURSOR, head)
