@@ -27,6 +27,9 @@ install_system_packages() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done
+  # Node.js and npm build generated apps (publish preflight, type-check tests).
+  # Checked by command: a NodeSource nodejs already ships npm.
+  command -v npm >/dev/null || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
