@@ -23,13 +23,18 @@ from console.errors import ConsoleError
 from console.sandbox.embedded import EmbeddedSandbox, start_embedded
 from console.sandbox.platform import TrafficConfig
 from console.services.accounts import Endpoint, Endpoints, Remotes, check_connection, open_remotes
+from console.services.clients import ClientsService
 from console.services.conversations import ConversationService
+from console.services.credits import CreditsService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
 from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
 from console.views.bridge import StoreBridge
+from console.views.clients.page import ClientsPage
+from console.views.credits.banner import LowCreditBanner, LowCreditController
+from console.views.credits.page import CreditsPage
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
 from console.views.settings.page import SettingsPage
@@ -116,12 +121,40 @@ class Console:
         else:
             endpoints = Endpoints.from_settings(self.settings.accounts(), self.secrets)
         self.remotes = open_remotes(endpoints)
-        self.conversations = ConversationService(self.store, self.remotes.platform)
-        outbox = OutboxProcessor(self.store, self.conversations.outbox_handlers())
-        self.engine = SyncEngine(
-            self.store, self.remotes.platform, outbox, on_status=self._on_sync_status
+        platform = self.remotes.platform
+        self.conversations = ConversationService(self.store, platform)
+        self.clients = ClientsService(self.store, platform, on_queued=self._on_outbox_queued)
+        self.credits = CreditsService(self.store, platform, self.remotes.stripe)
+        outbox = OutboxProcessor(
+            self.store,
+            {**self.conversations.outbox_handlers(), **self.clients.outbox_handlers()},
         )
+        self.engine = SyncEngine(self.store, platform, outbox, on_status=self._on_sync_status)
+        self._build_connected_pages()
         self.engine.start()
+
+    def _build_connected_pages(self) -> None:
+        """The pages that need the remotes (built once `start()` opened them)."""
+        controller = LowCreditController(self.store_bridge, self.credits.state)
+        banner = LowCreditBanner()
+        controller.attach(banner)
+        banner.buy_requested.connect(self._on_buy_requested)
+        self.window.add_banner(banner)
+        self.window.set_page(
+            Section.CLIENTS,
+            ClientsPage(self.clients, self.store_bridge, self.tasks, self.messages),
+        )
+        self.window.set_page(
+            Section.CREDITS,
+            CreditsPage(self.credits, self.store_bridge, self.tasks, self.messages, controller),
+        )
+
+    def _on_buy_requested(self) -> None:
+        self.window.show_section(Section.CREDITS)
+
+    def _on_outbox_queued(self) -> None:
+        if self.engine is not None:
+            self.engine.outbox_changed()
 
     @staticmethod
     def _sandbox_endpoints(sandbox: EmbeddedSandbox) -> Endpoints:

@@ -118,6 +118,10 @@ class MainWindow(QMainWindow):
     def set_sync_state(self, text: str) -> None:
         self.sync_label.setText(text)
 
+    def add_banner(self, banner: QWidget) -> None:
+        """Show an app-wide banner (e.g. low credits) above every section."""
+        self._column.insertWidget(self._column.indexOf(self.stack), banner)
+
     # --- slots ------------------------------------------------------------
     @Slot(int)
     def _on_sidebar_current_row_changed(self, row: int) -> None:
@@ -174,6 +178,7 @@ class MainWindow(QMainWindow):
 
         right = QWidget()
         column = QVBoxLayout(right)
+        self._column = column
         column.setContentsMargins(16, 12, 16, 8)
         self.mode_banner = QFrame()
         self.mode_banner.setObjectName("ModeBanner")

@@ -1640,7 +1640,10 @@ class PlatformState:
             if self._one("SELECT 1 FROM stripe_events WHERE id = ?", (event_id,)) is not None:
                 return {"received": True, "handled": False, "duplicate": True}
             handled = False
-            if event_type in ("checkout.session.completed", "payment_intent.succeeded"):
+            # One purchase sends several events carrying the same metadata
+            # (checkout.session.completed, payment_intent.succeeded, ...); only
+            # the completed checkout grants, or a pack would count twice.
+            if event_type == "checkout.session.completed":
                 handled = self._apply_stripe_object(event.get("data"))
             self._conn.execute(
                 "INSERT INTO stripe_events VALUES (?,?,?,?)",

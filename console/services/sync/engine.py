@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 EVENTS_CURSOR = "platform.events"
 SYNCED_AT = "platform.initial_sync_at"
 #: How much credit history the initial sync keeps locally.
-TRANSACTIONS_WINDOW = timedelta(days=7)
+TRANSACTIONS_WINDOW = timedelta(days=31)
 #: Errors meaning "the platform is not reachable right now" (retry later).
 OFFLINE_ERRORS = (NetworkError, Unavailable, RateLimited)
 

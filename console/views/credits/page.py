@@ -1,0 +1,703 @@
+"""The Credits section: balance and tier, usage charts and tables, history, buying."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.errors import ConsoleError
+from console.services.credits import (
+    CheckoutProgress,
+    CreditsService,
+    CreditState,
+    PurchaseResult,
+    pack_label,
+    tier_label,
+    write_csv,
+)
+from console.services.platform.models import LicensingLimits, UsageLimit
+from console.services.stripe.models import Invoice, Price, PriceCatalog
+from console.store.db import ChangeSet
+from console.views.bridge import StoreBridge
+from console.views.credits.banner import CreditWall, LowCreditController
+from console.views.credits.chart import UsageChartView
+from console.views.messages import MessageBridge
+from console.views.models.credits import (
+    KIND_LABELS,
+    InvoiceTableModel,
+    TransactionColumn,
+    TransactionsProxy,
+    TransactionsTableModel,
+    UsageTableModel,
+)
+from console.views.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+#: Opens a URL in the browser (QDesktopServices in production).
+OpenUrl = Callable[[str], None]
+#: Asks where to save a file: (parent, suggested name) -> path or None.
+AskSavePath = Callable[[QWidget, str], str | None]
+WATCHED = ("credit_balance", "credit_transactions", "settings", "organizations", "agents")
+FULL_RELOAD = ("credit_transactions", "agents")
+AUTO_REFRESH_S = 60.0
+REFRESH_DELAY_MS = 200
+TIER_ORDER = {"free": 0, "pro": 1, "agency": 2, "enterprise": 3}
+
+
+def open_in_browser(url: str) -> None:
+    QDesktopServices.openUrl(QUrl(url))
+
+
+def ask_csv_path(parent: QWidget, suggested: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, "Export transactions", suggested, "CSV (*.csv)")
+    return path or None
+
+
+def _scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QFont:
+    font = QFont(widget.font())
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    return font
+
+
+def _table(model: Any, stretch: int = 0) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    view.setMinimumHeight(220)
+    return view
+
+
+class CreditsPage(QWidget):
+    """Balance, tier and limits, usage over time, per agent/client, history, buying.
+
+    Args:
+        service: the credits service.
+        bridge: store change notifications.
+        tasks: the ViewTask runner.
+        messages: where errors and notices go.
+        controller: the low-credit controller (drives the credit wall here).
+        open_url: opens checkout and portal pages in the browser.
+        ask_save_path: the CSV export's file dialog.
+
+    Signals:
+        purchase_finished(object): a checkout ended (a `PurchaseResult`).
+    """
+
+    purchase_finished = Signal(object)
+
+    def __init__(
+        self,
+        service: CreditsService,
+        bridge: StoreBridge,
+        tasks: TaskRunner,
+        messages: MessageBridge,
+        controller: LowCreditController,
+        *,
+        open_url: OpenUrl = open_in_browser,
+        ask_save_path: AskSavePath = ask_csv_path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._bridge = bridge
+        self._tasks = tasks
+        self._messages = messages
+        self._controller = controller
+        self._open_url = open_url
+        self._ask_save_path = ask_save_path
+        self._catalog: PriceCatalog | None = None
+        self._pack_buttons: dict[int, QPushButton] = {}
+        self._tier_buttons: dict[str, QPushButton] = {}
+        self._full_reload = False
+        self._invoices_requested = False
+        self._last_auto_refresh: float | None = None
+        self.buy_task: asyncio.Task[PurchaseResult] | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._setup_ui()
+        self._connect_signals()
+        controller.attach(self.wall)
+        self.reload()
+
+    # --- public API -------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read everything shown from the store."""
+        state = self._service.state()
+        self._show_balance(state)
+        self._show_limits(self._service.limits(), state)
+        days = int(self.usage_period_combo.currentData() or 14)
+        self.chart.set_days(self._service.usage_by_day(days))
+        self.agents_model.set_rows(self._service.usage_by("agent", days))
+        self.clients_model.set_rows(self._service.usage_by("org", days))
+        self.tabs.setTabText(0, f"Per agent ({days} days)")
+        self.tabs.setTabText(1, f"Per client ({days} days)")
+        rows = self._service.transactions()
+        self.transactions_model.set_rows(rows)
+        self._fill_client_filter(rows)
+        self._update_transaction_count()
+        self._show_tier_buttons(state)
+
+    def refresh(self) -> asyncio.Task[CreditState | None]:
+        """Fetch balance, limits and transactions from the platform."""
+        return self._tasks.start(
+            self, self._service.refresh(), key="refresh", busy=[self.refresh_button]
+        )
+
+    def load_catalog(self) -> asyncio.Task[PriceCatalog]:
+        """Fetch what can be bought from Stripe (packs and tiers)."""
+        return self._tasks.start(
+            self,
+            self._service.catalog(),
+            key="catalog",
+            on_success=self._on_catalog_loaded,
+        )
+
+    def load_invoices(self) -> asyncio.Task[tuple[Invoice, ...]]:
+        """Fetch the agency's Stripe invoices."""
+        self._invoices_requested = True
+        return self._tasks.start(
+            self,
+            self._service.invoices(),
+            key="invoices",
+            busy=[self.invoices_button],
+            on_success=self._on_invoices_loaded,
+        )
+
+    def buy(self, price: Price) -> asyncio.Task[PurchaseResult]:
+        """Start buying `price`; the task ends when the checkout is over."""
+        self.checkout_box.show()
+        self.checkout_bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.buy_task = self._tasks.start(
+            self,
+            self._service.buy(price, self._open_url, self._on_checkout_progress),
+            key="buy",
+            busy=[*self._buy_buttons(), self.wall.pack_button, self.wall.upgrade_button],
+            on_success=self._on_purchase_done,
+            on_error=self._on_purchase_failed,
+        )
+        self.buy_task.add_done_callback(self._on_buy_task_done)
+        return self.buy_task
+
+    def pack_button(self, credits: int) -> QPushButton | None:
+        return self._pack_buttons.get(credits)
+
+    def tier_button(self, tier: str) -> QPushButton | None:
+        return self._tier_buttons.get(tier)
+
+    def export_csv(self) -> int:
+        """Ask for a file and write the visible transactions; returns how many."""
+        suggested = f"credit-transactions-{QDate.currentDate().toString('yyyy-MM-dd')}.csv"
+        path = self._ask_save_path(self, suggested)
+        if not path:
+            return 0
+        try:
+            count = write_csv(Path(path), self.transactions_proxy.visible_rows())
+        except OSError as error:
+            self._messages.show_error(ConsoleError(f"Could not write {path}: {error.strerror}"))
+            return 0
+        self._messages.show_info(f"Exported {count} transactions to {path}")
+        return count
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Override QWidget.showEvent: fetch fresh figures and prices when shown.
+
+        Live events move only the balance; usage and history come with a
+        refresh, so showing the page refreshes them (at most once a minute).
+        """
+        super().showEvent(event)
+        now = time.monotonic()
+        if self._last_auto_refresh is None or now - self._last_auto_refresh > AUTO_REFRESH_S:
+            self._last_auto_refresh = now
+            self.refresh()
+        if self._catalog is None:
+            self.load_catalog()
+
+    # --- slots ------------------------------------------------------------------
+    @Slot(object)
+    def _on_bridge_changed(self, changes: ChangeSet) -> None:
+        if not changes.touches(*WATCHED):
+            return
+        # Live traffic moves only the balance; the tables change on refresh.
+        self._full_reload = self._full_reload or changes.touches(*FULL_RELOAD)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    @Slot()
+    def _on_refresh_timer_timeout(self) -> None:
+        if self._full_reload:
+            self.reload()
+        else:
+            state = self._service.state()
+            self._show_balance(state)
+            self._show_limits(self._service.limits(), state)
+        self._full_reload = False
+
+    @Slot(object)
+    def _on_controller_state_changed(self, state: CreditState | None) -> None:
+        # The banner and the wall follow the controller at once; so does the balance card.
+        self._show_balance(state)
+        self._show_tier_buttons(state)
+
+    @Slot()
+    def _on_usage_period_changed(self) -> None:
+        self.reload()
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.invoices_tab and not self._invoices_requested:
+            self._invoices_requested = True
+            self.load_invoices()
+
+    @Slot()
+    def _on_refresh_clicked(self) -> None:
+        self.refresh()
+
+    @Slot()
+    def _on_portal_clicked(self) -> None:
+        self._tasks.start(
+            self, self._service.portal_url(), busy=[self.portal_button], on_success=self._open_url
+        )
+
+    @Slot()
+    def _on_invoices_clicked(self) -> None:
+        self.load_invoices()
+
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        self.export_csv()
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        self.transactions_proxy.set_filters(
+            kind=str(self.kind_combo.currentData() or ""),
+            org_id=str(self.client_combo.currentData() or ""),
+            days=int(self.period_combo.currentData() or 0),
+            text=self.search_edit.text(),
+        )
+        self._update_transaction_count()
+
+    @Slot()
+    def _on_buy_clicked(self) -> None:
+        button = self.sender()
+        price = button.property("price") if isinstance(button, QPushButton) else None
+        if isinstance(price, Price):
+            self.buy(price)
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        if self.buy_task is not None and not self.buy_task.done():
+            self.buy_task.cancel()
+
+    @Slot()
+    def _on_wall_buy_pack_requested(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.scroll_area.ensureWidgetVisible(self.buy_box)
+        first = next(iter(self._pack_buttons.values()), None)
+        if first is not None:
+            first.setFocus()
+
+    def _on_catalog_loaded(self, catalog: PriceCatalog) -> None:
+        self._catalog = catalog
+        for button in self._buy_buttons():
+            button.deleteLater()
+        self._pack_buttons = {}
+        self._tier_buttons = {}
+        for i, price in enumerate(catalog.packs):
+            button = QPushButton(pack_label(price))
+            button.setProperty("price", price)
+            button.setToolTip(f"One-time payment through Stripe Checkout ({price.id})")
+            button.clicked.connect(self._on_buy_clicked)
+            self.packs_grid.addWidget(button, i // 2, i % 2)
+            self._pack_buttons[price.credits or 0] = button
+        for price in catalog.tiers:
+            button = QPushButton(f"Upgrade to {tier_label(price)}")
+            button.setProperty("price", price)
+            button.clicked.connect(self._on_buy_clicked)
+            self.tiers_layout.addWidget(button)
+            self._tier_buttons[price.tier or ""] = button
+        self.catalog_label.setVisible(not catalog.packs)
+        self._show_tier_buttons(self._service.state())
+
+    def _on_invoices_loaded(self, invoices: tuple[Invoice, ...]) -> None:
+        self.invoice_model.set_rows(invoices)
+        self.invoices_label.setText(
+            f"{len(invoices)} invoice{'s' if len(invoices) != 1 else ''}"
+            if invoices
+            else "No invoices yet."
+        )
+
+    def _on_checkout_progress(self, progress: CheckoutProgress) -> None:
+        self.checkout_label.setText(progress.text)
+        if progress.stage in ("granted", "expired", "timed_out"):
+            self.checkout_bar.setRange(0, 1)
+            self.checkout_bar.setValue(1)
+            self.cancel_button.setEnabled(False)
+
+    def _on_purchase_done(self, result: PurchaseResult) -> None:
+        if result.granted:
+            self._messages.show_info(
+                f"Credits updated: {result.balance_before:,.0f} → {result.balance_after:,.0f}"
+            )
+        self.reload()
+        if result.granted or result.session.status == "expired":
+            self.load_invoices()
+        self.purchase_finished.emit(result)
+
+    def _on_purchase_failed(self, error: ConsoleError) -> None:
+        self.checkout_label.setText(f"Checkout failed: {error.user_text()}")
+        self.checkout_bar.setRange(0, 1)
+        self.cancel_button.setEnabled(False)
+        self._messages.show_error(error)
+
+    def _on_buy_task_done(self, task: asyncio.Task[PurchaseResult]) -> None:
+        if task.cancelled():
+            self.checkout_label.setText(
+                "Stopped following the checkout. If you paid in the browser, the credits "
+                "arrive with the next sync."
+            )
+            self.checkout_bar.setRange(0, 1)
+            self.cancel_button.setEnabled(False)
+
+    # --- helpers ----------------------------------------------------------------
+    def _buy_buttons(self) -> list[QPushButton]:
+        return [*self._pack_buttons.values(), *self._tier_buttons.values()]
+
+    def _show_balance(self, state: CreditState | None) -> None:
+        if state is None:
+            self.total_label.setText("–")
+            self.parts_label.setText("No balance synced yet. Press Refresh.")
+            self.allocation_bar.setValue(0)
+            return
+        self.total_label.setText(f"{state.total:,.0f}")
+        allocation = (
+            f"of {state.allocation:,.0f} monthly allocation"
+            if state.allocation
+            else "no monthly allocation on this tier"
+        )
+        self.allocation_label.setText(f"credits · {allocation}")
+        self.parts_label.setText(
+            f"Daily {state.daily:,.1f}  ·  Monthly {state.monthly:,.1f}  ·  "
+            f"Purchased {state.purchased:,.1f}"
+        )
+        maximum = max(state.allocation, 1.0)
+        self.allocation_bar.setRange(0, int(maximum))
+        self.allocation_bar.setValue(int(min(state.monthly, maximum)))
+        self.allocation_bar.setFormat(
+            f"Monthly credits left: {state.monthly:,.0f} / {state.allocation:,.0f}"
+        )
+        level_text = {
+            "ok": ("Healthy", "ResultOk"),
+            "low": (f"Low: below {state.low_threshold:,.0f} (20% of allocation)", "ResultError"),
+            "empty": ("Out of credits", "ResultError"),
+        }[state.level]
+        self.level_label.setText(level_text[0])
+        self.level_label.setObjectName(level_text[1])
+        self.level_label.style().unpolish(self.level_label)
+        self.level_label.style().polish(self.level_label)
+        self.updated_label.setText(
+            f"as of {state.taken_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+        )
+
+    def _show_limits(self, limits: LicensingLimits | None, state: CreditState | None) -> None:
+        tier = limits.tier if limits is not None else (state.tier if state else "")
+        self.tier_label.setText(tier.capitalize() if tier else "–")
+        if limits is None:
+            for bar in self._limit_bars.values():
+                bar.setFormat("not fetched yet")
+                bar.setValue(0)
+            self.badge_label.setText("")
+            return
+        for key, usage in (
+            ("builder_apps", limits.builder_apps),
+            ("checkout_instances", limits.checkout_instances),
+            ("custom_domains", limits.custom_domains),
+        ):
+            self._set_limit(self._limit_bars[key], usage)
+        badge = "Badge required" if limits.badge_required else "No badge"
+        label = "white label" if limits.white_label else "l4yercak3 branding"
+        credits = (
+            f"{limits.monthly_credits:,.0f} credits/month"
+            if limits.monthly_credits is not None
+            else "unlimited credits"
+        )
+        self.badge_label.setText(f"{badge} · {label} · {credits}")
+
+    @staticmethod
+    def _set_limit(bar: QProgressBar, usage: UsageLimit) -> None:
+        if usage.limit is None:
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setFormat(f"{usage.used} used · unlimited")
+            return
+        bar.setRange(0, max(usage.limit, 1))
+        bar.setValue(min(usage.used, max(usage.limit, 1)))
+        bar.setFormat(
+            f"{usage.used} / {usage.limit}" + (" · limit reached" if usage.reached else "")
+        )
+
+    def _show_tier_buttons(self, state: CreditState | None) -> None:
+        current = TIER_ORDER.get(state.tier if state else "free", 0)
+        for tier, button in self._tier_buttons.items():
+            above = TIER_ORDER.get(tier, 0) > current
+            button.setEnabled(above)
+            if not above:
+                button.setToolTip("Your tier already includes this.")
+
+    def _fill_client_filter(self, rows: list[Any]) -> None:
+        current = self.client_combo.currentData()
+        clients = sorted({(r.org_name, r.org_id) for r in rows})
+        self.client_combo.blockSignals(True)
+        self.client_combo.clear()
+        self.client_combo.addItem("All clients", "")
+        for name, org_id in clients:
+            self.client_combo.addItem(name, org_id)
+        index = self.client_combo.findData(current)
+        self.client_combo.setCurrentIndex(max(index, 0))
+        self.client_combo.blockSignals(False)
+
+    def _update_transaction_count(self) -> None:
+        shown = self.transactions_proxy.rowCount()
+        total = self.transactions_model.rowCount()
+        self.transactions_count.setText(f"{shown:,} of {total:,} transactions")
+
+    def _card(self, title: str) -> tuple[QGroupBox, QVBoxLayout]:
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.setSpacing(4)
+        return box, layout
+
+    def _setup_ui(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        title = QLabel("Credits")
+        title.setObjectName("PageTitle")
+        header.addWidget(title)
+        header.addStretch(1)
+        self.usage_period_combo = QComboBox()
+        self.usage_period_combo.setToolTip(
+            "Period of the usage chart and the per agent/client tables"
+        )
+        for label, days in (
+            ("Last 7 days", 7),
+            ("Last 14 days", 14),
+            ("Last 30 days", 30),
+            ("Last 90 days", 90),
+        ):
+            self.usage_period_combo.addItem(label, days)
+        self.usage_period_combo.setCurrentIndex(1)
+        header.addWidget(self.usage_period_combo)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Fetch balance, limits and transactions from the platform")
+        header.addWidget(self.refresh_button)
+        outer.addLayout(header)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 8, 0)
+        self.scroll_area.setWidget(body)
+        outer.addWidget(self.scroll_area, 1)
+
+        self.wall = CreditWall()
+        layout.addWidget(self.wall)
+
+        cards = QHBoxLayout()
+        balance_box, balance = self._card("Balance")
+        self.total_label = QLabel("–")
+        self.total_label.setFont(_scaled(self, 2.4, bold=True))
+        self.allocation_label = QLabel()
+        self.allocation_label.setObjectName("EmptyText")
+        self.parts_label = QLabel()
+        self.allocation_bar = QProgressBar()
+        self.allocation_bar.setTextVisible(True)
+        self.level_label = QLabel()
+        self.updated_label = QLabel()
+        self.updated_label.setObjectName("EmptyText")
+        total_row = QHBoxLayout()
+        total_row.addWidget(self.total_label)
+        total_row.addWidget(self.allocation_label, 1, Qt.AlignmentFlag.AlignBottom)
+        balance.addLayout(total_row)
+        balance.addWidget(self.parts_label)
+        balance.addWidget(self.allocation_bar)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.level_label)
+        status_row.addStretch(1)
+        status_row.addWidget(self.updated_label)
+        balance.addLayout(status_row)
+        balance.addStretch(1)
+        cards.addWidget(balance_box, 3)
+
+        tier_box, tier = self._card("Tier and limits")
+        self.tier_label = QLabel("–")
+        self.tier_label.setFont(_scaled(self, 1.6, bold=True))
+        tier.addWidget(self.tier_label)
+        grid = QGridLayout()
+        self._limit_bars: dict[str, QProgressBar] = {}
+        for row, (key, name) in enumerate(
+            (
+                ("builder_apps", "Builder apps"),
+                ("checkout_instances", "Checkout instances"),
+                ("custom_domains", "Custom domains"),
+            )
+        ):
+            bar = QProgressBar()
+            bar.setTextVisible(True)
+            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(bar, row, 1)
+            self._limit_bars[key] = bar
+        tier.addLayout(grid)
+        self.badge_label = QLabel()
+        self.badge_label.setObjectName("EmptyText")
+        tier.addWidget(self.badge_label)
+        tier.addStretch(1)
+        cards.addWidget(tier_box, 3)
+
+        self.buy_box, buy = self._card("Buy credits")
+        self.packs_grid = QGridLayout()
+        buy.addLayout(self.packs_grid)
+        self.catalog_label = QLabel("Loading prices from Stripe…")
+        self.catalog_label.setObjectName("EmptyText")
+        buy.addWidget(self.catalog_label)
+        self.tiers_layout = QVBoxLayout()
+        buy.addLayout(self.tiers_layout)
+        self.portal_button = QPushButton("Billing portal (invoices, cards)…")
+        buy.addWidget(self.portal_button)
+        self.checkout_box = QWidget()
+        checkout = QVBoxLayout(self.checkout_box)
+        checkout.setContentsMargins(0, 4, 0, 0)
+        self.checkout_label = QLabel()
+        self.checkout_label.setWordWrap(True)
+        bar_row = QHBoxLayout()
+        self.checkout_bar = QProgressBar()
+        self.checkout_bar.setTextVisible(False)
+        self.checkout_bar.setMaximumHeight(10)
+        self.cancel_button = QPushButton("Cancel")
+        bar_row.addWidget(self.checkout_bar, 1)
+        bar_row.addWidget(self.cancel_button)
+        checkout.addWidget(self.checkout_label)
+        checkout.addLayout(bar_row)
+        self.checkout_box.hide()
+        buy.addWidget(self.checkout_box)
+        buy.addStretch(1)
+        cards.addWidget(self.buy_box, 3)
+        layout.addLayout(cards)
+
+        usage_box, usage = self._card("Usage per day")
+        self.chart = UsageChartView()
+        self.chart.setMinimumHeight(260)
+        usage.addWidget(self.chart)
+        layout.addWidget(usage_box)
+
+        self.tabs = QTabWidget()
+        self.agents_model = UsageTableModel("Agent", self)
+        self.clients_model = UsageTableModel("Client", self)
+        self.tabs.addTab(_table(self.agents_model), "Per agent")
+        self.tabs.addTab(_table(self.clients_model), "Per client")
+
+        history = QWidget()
+        history_layout = QVBoxLayout(history)
+        filters = QHBoxLayout()
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("All kinds", "")
+        for kind, label in KIND_LABELS.items():
+            self.kind_combo.addItem(label, kind)
+        self.client_combo = QComboBox()
+        self.client_combo.addItem("All clients", "")
+        self.period_combo = QComboBox()
+        for label, days in (("All time", 0), ("Last 7 days", 7), ("Last 30 days", 30)):
+            self.period_combo.addItem(label, days)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search description, agent, client…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.export_button = QPushButton("Export CSV…")
+        self.transactions_count = QLabel()
+        self.transactions_count.setObjectName("EmptyText")
+        for widget in (self.kind_combo, self.client_combo, self.period_combo):
+            filters.addWidget(widget)
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.transactions_count)
+        filters.addWidget(self.export_button)
+        history_layout.addLayout(filters)
+        self.transactions_model = TransactionsTableModel(self)
+        self.transactions_proxy = TransactionsProxy(self)
+        self.transactions_proxy.setSourceModel(self.transactions_model)
+        self.transactions_table = _table(self.transactions_proxy, TransactionColumn.DESCRIPTION)
+        self.transactions_table.setSortingEnabled(True)
+        self.transactions_table.sortByColumn(TransactionColumn.DATE, Qt.SortOrder.DescendingOrder)
+        history_layout.addWidget(self.transactions_table, 1)
+        self.tabs.addTab(history, "Transactions")
+
+        self.invoices_tab = invoices = QWidget()
+        invoices_layout = QVBoxLayout(invoices)
+        invoice_row = QHBoxLayout()
+        self.invoices_label = QLabel("Invoices come from Stripe.")
+        self.invoices_label.setObjectName("EmptyText")
+        self.invoices_button = QPushButton("Load invoices")
+        invoice_row.addWidget(self.invoices_label, 1)
+        invoice_row.addWidget(self.invoices_button)
+        invoices_layout.addLayout(invoice_row)
+        self.invoice_model = InvoiceTableModel(self)
+        invoices_layout.addWidget(_table(self.invoice_model), 1)
+        self.tabs.addTab(invoices, "Invoices")
+        self.tabs.setMinimumHeight(320)
+        layout.addWidget(self.tabs, 1)
+
+    def _connect_signals(self) -> None:
+        self._bridge.changed.connect(self._on_bridge_changed)
+        self._controller.state_changed.connect(self._on_controller_state_changed)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
+        self.portal_button.clicked.connect(self._on_portal_clicked)
+        self.invoices_button.clicked.connect(self._on_invoices_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.kind_combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.client_combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.period_combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.search_edit.textChanged.connect(self._on_filters_changed)
+        self.usage_period_combo.currentIndexChanged.connect(self._on_usage_period_changed)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.wall.buy_pack_requested.connect(self._on_wall_buy_pack_requested)
+        self.wall.upgrade_requested.connect(self._on_wall_buy_pack_requested)
