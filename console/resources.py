@@ -1,35 +1,15 @@
-"""Locate resources/ and templates/ (source checkout or installed wheel) and load them.
-
-In a checkout they sit beside the package; a wheel maps them into
-`console/_data/` (pyproject's hatch force-include).
-"""
+"""Load the UI's resources: theme tokens, the stylesheet, icons."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def _locate(name: str) -> Path:
-    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"{name}/ not found beside {_PACKAGE}")
-
-
-def resources_dir() -> Path:
-    return _locate("resources")
-
-
-def templates_dir() -> Path:
-    return _locate("templates")
+from console.paths import resources_dir
 
 
 @cache
