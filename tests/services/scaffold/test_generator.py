@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from console.paths import templates_dir
 from console.services.scaffold import catalog, versions, webhook
 from console.services.scaffold.config import (
     Architecture,
@@ -27,7 +28,6 @@ from console.services.scaffold.generator import (
     is_owned,
     render_scaffold,
     selected_rules,
-    templates_dir,
 )
 from tests.services.scaffold.matrix import MATRIX
 
