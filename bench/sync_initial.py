@@ -26,7 +26,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from bench.loop_probe import LoopProbe
 from bench.report import Figure, table
 from console.app import configure_interpreter
 from console.sandbox.host import free_port
@@ -34,6 +33,7 @@ from console.services.accounts import Endpoint, platform_client
 from console.services.sync.engine import SyncEngine
 from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
+from console.views.loop_probe import LoopProbe
 
 CONVERSATIONS = 10_000
 MESSAGES = 100_000

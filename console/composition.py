@@ -37,6 +37,7 @@ from console.views.credits.banner import LowCreditBanner, LowCreditController
 from console.views.credits.page import CreditsPage
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
+from console.views.settings.diagnostics import DiagnosticsPanel, SyncFigures
 from console.views.settings.page import SettingsPage
 from console.views.tasks import TaskRunner
 from console.views.widgets.empty_state import EmptyState
@@ -105,9 +106,8 @@ class Console:
             )
             for section in PLANNED
         }
-        pages[Section.SETTINGS] = SettingsPage(
-            self.settings, self.secrets, self.tasks, check_connection
-        )
+        self.settings_page = SettingsPage(self.settings, self.secrets, self.tasks, check_connection)
+        pages[Section.SETTINGS] = self.settings_page
         return pages
 
     async def start(self) -> None:
@@ -140,6 +140,14 @@ class Console:
         controller.attach(banner)
         banner.buy_requested.connect(self._on_buy_requested)
         self.window.add_banner(banner)
+        self.settings_page.add_section(
+            DiagnosticsPanel(
+                self.messages,
+                self._sync_figures,
+                log_file=self.paths.log_file,
+                data_dir=self.paths.data_dir,
+            )
+        )
         self.window.set_page(
             Section.CLIENTS,
             ClientsPage(self.clients, self.store_bridge, self.tasks, self.messages),
@@ -148,6 +156,12 @@ class Console:
             Section.CREDITS,
             CreditsPage(self.credits, self.store_bridge, self.tasks, self.messages, controller),
         )
+
+    def _sync_figures(self) -> SyncFigures | None:
+        if self.engine is None:
+            return None
+        status = self.engine.status
+        return SyncFigures(status.describe(), status.online, status.pending, status.last_event_at)
 
     def _on_buy_requested(self) -> None:
         self.window.show_section(Section.CREDITS)

@@ -106,6 +106,10 @@ class SettingsPage(QWidget):
             else "Using the platform account below."
         )
 
+    def add_section(self, widget: QWidget) -> None:
+        """Append a panel below the accounts (e.g. Diagnostics)."""
+        self._body.insertWidget(self._body.count() - 1, widget)
+
     def collect(self) -> AccountSettings:
         values = {name: edit.text().strip() for name, edit in self.url_edits.items()}
         return replace(self._settings.accounts(), **values)
@@ -180,6 +184,7 @@ class SettingsPage(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget()
         column = QVBoxLayout(body)
+        self._body = column
         for spec in _FORMS:
             box = QGroupBox(spec.title)
             form = QFormLayout(box)

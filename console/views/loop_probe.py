@@ -1,29 +1,33 @@
-"""Measure how late the UI event loop runs a timer while work goes on.
+"""How late the UI event loop runs a timer: the console's own measure of jank.
 
 A `QTimer` asks to fire every `interval_ms`; each firing's lateness is how
-long the Qt loop (which also runs qasync's asyncio loop) was busy with
-something else. p99 under 16 ms means no frame of UI work was missed.
+long the Qt loop (which also runs the asyncio loop) was busy with something
+else. p99 under 16 ms means no frame of UI work was missed. Used by the
+benchmarks and, at a gentle rate, by Settings > Diagnostics.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections import deque
 
 from PySide6.QtCore import QObject, QTimer
 
 
 class LoopProbe(QObject):
-    """Records timer lateness in milliseconds between `start()` and `stop()`."""
+    """Records timer lateness in milliseconds (the last `keep` samples)."""
 
-    def __init__(self, interval_ms: int = 5) -> None:
-        super().__init__()
+    def __init__(
+        self, interval_ms: int = 5, *, keep: int | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self._interval = interval_ms / 1000.0
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._on_timeout)
         self._last = 0.0
-        self.lags_ms: list[float] = []
+        self.lags_ms: deque[float] = deque(maxlen=keep)
 
     def start(self) -> None:
         self.lags_ms.clear()
