@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import humanize
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
@@ -48,6 +47,7 @@ from console.views.models.clients import (
     RowTableModel,
 )
 from console.views.tasks import TaskRunner
+from console.views.timefmt import relative_time
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ REFRESH_DELAY_MS = 150
 
 
 def describe_time(moment: datetime) -> str:
-    return str(humanize.naturaltime(datetime.now(UTC) - moment))
+    return relative_time(moment)
 
 
 def _table(model: Any, *, stretch: int = 0) -> QTableView:
