@@ -78,7 +78,7 @@ def _first_render_ms(config: PublishConfig) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def main() -> None:
+def measure() -> list[Figure]:
     first = _first_render_ms(CONFIGS["full stack, Neon, l4yercak3 OAuth"])
     trivial = environment().from_string("{{ name }}\n")
     figures = [
@@ -102,9 +102,9 @@ def main() -> None:
                 TARGET_MS,
             )
         )
-    print(table(figures))
-    print(f"(medians of {RUNS} renders after a first one; full scaffold target < {TARGET_MS:g} ms)")
+    return figures
 
 
 if __name__ == "__main__":
-    main()
+    print(table(measure()))
+    print(f"(medians of {RUNS} renders after a first one; full scaffold target < {TARGET_MS:g} ms)")
