@@ -1,0 +1,1 @@
+"""The Conversations section: inbox, thread, takeover, composer."""
