@@ -13,6 +13,8 @@ listed by `is_sandbox_extension`):
   endpoint; points production at a READY deployment (also how the console
   rolls back). Answers 201 with no body.
 - `PATCH /v12/deployments/{id}/cancel`: Vercel's cancel; answers the deployment.
+- `DELETE /v9/projects/{idOrName}/domains/{domain}`: Vercel's removeProjectDomain;
+  answers `{}`.
 - `GET /_deployments/{host}/...`: the deployed apps (health checks).
 - `GET /_inspect/{id}`: a small HTML build log (the deployment's inspectorUrl).
 - `/_sandbox/vercel/...`: test controls (see `control_routes`).
@@ -67,8 +69,14 @@ _EXTENSIONS = (
 STREAM_POLL_SECONDS = 0.05
 
 
-def is_sandbox_extension(path: str) -> bool:
+#: Extensions that share a path with a contract operation (told apart by method).
+_METHOD_EXTENSIONS = (("DELETE", re.compile(r"^/v9/projects/[^/]+/domains/[^/]+$")),)
+
+
+def is_sandbox_extension(path: str, method: str = "GET") -> bool:
     """True for routes outside the vendor contract (extensions, sites, controls)."""
+    if any(method.upper() == m and pattern.match(path) for m, pattern in _METHOD_EXTENSIONS):
+        return True
     return any(pattern.match(path) for pattern in _EXTENSIONS)
 
 
@@ -288,6 +296,10 @@ class VercelApi:
         payload.pop("verification", None)
         return JSONResponse(payload)
 
+    async def remove_domain(self, request: Request) -> Response:
+        self.sandbox.remove_domain(request.path_params["idOrName"], request.path_params["domain"])
+        return JSONResponse({})
+
     async def list_domains(self, request: Request) -> Response:
         verified = request.query_params.get("verified")
         domains = [
@@ -418,6 +430,7 @@ def build_app(sandbox: VercelSandbox) -> Starlette:
         # Extensions (not in the contract).
         Route("/v10/projects/{projectId}/promote/{deploymentId}", g(api.promote), methods=["POST"]),
         Route("/v12/deployments/{id}/cancel", g(api.cancel_deployment), methods=["PATCH"]),
+        Route("/v9/projects/{idOrName}/domains/{domain}", g(api.remove_domain), methods=["DELETE"]),
         Route("/_deployments/{host}", api.site, methods=["GET", "HEAD"]),
         Route("/_deployments/{host}/{path:path}", api.site, methods=["GET", "HEAD"]),
         Route("/_inspect/{id}", api.inspect, methods=["GET"]),

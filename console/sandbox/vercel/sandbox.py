@@ -543,6 +543,11 @@ class VercelSandbox:
     def list_domains(self, id_or_name: str) -> list[DomainRow]:
         return self.store.list_domains(self._project(id_or_name).id)
 
+    def remove_domain(self, id_or_name: str, name: str) -> None:
+        domain = self.get_domain(id_or_name, name)
+        self.store.delete_domain(domain.name)
+        logger.info("vercel sandbox: domain %s removed from %s", domain.name, domain.project_id)
+
     # --- deployed sites (health checks) -----------------------------------
     def site(self, host: str) -> SiteResponse:
         """What `https://{host}/` answers: 200 when READY and healthy."""

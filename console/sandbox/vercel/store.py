@@ -452,6 +452,10 @@ class VercelStore:
         )
         return [self._domain(r) for r in rows]
 
+    def delete_domain(self, name: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM domains WHERE name = ?", (name.lower(),))
+
     def update_domain(self, name: str, at: int, **fields: bool) -> None:
         allowed = {"verified", "txt_present", "dns_configured"}
         if not fields or set(fields) - allowed:

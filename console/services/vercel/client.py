@@ -320,6 +320,16 @@ class VercelClient:
             )
         )
 
+    async def remove_domain(self, project: str, domain: str) -> None:
+        """removeProjectDomain: ``DELETE /v9/projects/{idOrName}/domains/{domain}``.
+
+        Not in the contract subset (the sandbox serves it as an extension).
+        """
+        await self._call(
+            "DELETE", f"/v9/projects/{_seg(project)}/domains/{_seg(domain)}", idempotent=True
+        )
+        logger.info("vercel project %s: domain removed", project)
+
     async def list_domains(self, project: str, *, limit: int | None = None) -> ProjectDomainList:
         """getProjectDomains: ``GET /v9/projects/{idOrName}/domains``."""
         url = f"/v9/projects/{_seg(project)}/domains"

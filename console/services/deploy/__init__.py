@@ -1,0 +1,1 @@
+"""Deploying builder apps to Vercel, history, domains and new-client provisioning."""

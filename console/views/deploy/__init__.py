@@ -1,0 +1,1 @@
+"""Deploy views: progress dialog, Deployments page (history, redeploy, rollback, logs)."""

@@ -1,0 +1,263 @@
+"""The pipeline progress dialog: renders only from the typed progress events.
+
+Used for deploys, redeploys and new-client provisioning: a step list, the
+deployment's readyState as it moves, the build log streaming in, elapsed
+time, the live URL or the failure with what was rolled back; cancellable,
+and a retry after a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.errors import ConsoleError
+from console.services.deploy.events import (
+    PipelineCompleted,
+    Progress,
+    ProgressEvent,
+    StepFailed,
+    StepFinished,
+    StepProgress,
+    StepStarted,
+)
+from console.views.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+Work = Callable[[Progress], Coroutine[Any, Any, Any]]
+
+READY_STATES = ("QUEUED", "INITIALIZING", "BUILDING", "READY")
+_MARKS = {"pending": "○", "running": "▶", "done": "✓", "failed": "✗", "undone": "↺"}
+
+
+class DeployProgressDialog(QDialog):
+    """Shows one pipeline run as it happens.
+
+    Args:
+        tasks: the TaskRunner that runs the work.
+        title: e.g. "Deploying Acme Shop".
+        steps: (name, title) of every step, in order.
+
+    Signals:
+        run_finished(bool): the run ended (True: succeeded).
+    """
+
+    run_finished = Signal(bool)
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        title: str,
+        steps: Sequence[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._steps = list(steps)
+        self._work: Work | None = None
+        self._retry: Work | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._started = 0.0
+        self._items: dict[str, QListWidgetItem] = {}
+        self._status: dict[str, str] = {}
+        self.setWindowTitle(title)
+        self._setup_ui(title)
+        self._connect_signals()
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def task(self) -> asyncio.Task[Any] | None:
+        return self._task
+
+    def start(self, work: Work, *, retry: Work | None = None) -> asyncio.Task[Any]:
+        """Run `work(progress)`; `retry` (if given) is offered after a failure."""
+        self._work = work
+        self._retry = retry
+        for name, _title in self._steps:
+            self._set_status(name, "pending")
+        self.result_label.clear()
+        self._started = time.monotonic()
+        self._elapsed_timer.start()
+        self._tick()
+        self.cancel_button.setEnabled(True)
+        self.retry_button.setVisible(False)
+        self._task = self._tasks.start(
+            self, work(self.handle), on_success=self._on_work_done, on_error=self._on_work_error
+        )
+        self._task.add_done_callback(self._on_task_ended)
+        return self._task
+
+    def handle(self, event: ProgressEvent) -> None:
+        """Render one progress event (the only input of this dialog)."""
+        if isinstance(event, StepStarted):
+            self._set_status(event.step, "running")
+            self.step_label.setText(f"Step {event.index + 1} of {event.total}: {event.title}")
+        elif isinstance(event, StepProgress):
+            if event.ready_state:
+                self._show_ready_state(event.ready_state)
+            line = event.log_line or event.message
+            stamp = f"[{event.elapsed:6.1f}s] " if event.elapsed else ""
+            self.log_view.appendPlainText(f"{stamp}{line}")
+        elif isinstance(event, StepFinished):
+            self._set_status(event.step, "done")
+        elif isinstance(event, StepFailed):
+            self._set_status(event.step, "failed")
+            for name in event.undone_steps:
+                if name != event.step:
+                    self._set_status(name, "undone")
+            undone = "; ".join(event.rolled_back) or "nothing to undo"
+            self.result_label.setText(f"✗ {event.error}\nRolled back: {undone}")
+            self.log_view.appendPlainText(f"FAILED: {event.error}")
+        elif isinstance(event, PipelineCompleted):
+            self._show_ready_state("READY")
+            text = f"✓ Live at <a href='{event.url}'>{event.url}</a>" if event.url else "✓ Done"
+            self.result_label.setText(text)
+
+    def step_status(self, name: str) -> str:
+        return self._status.get(name, "pending")
+
+    # ------------------------------------------------------------------ slots
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        if self._task is not None and not self._task.done():
+            self.log_view.appendPlainText("Canceling: rolling back what this run created…")
+            self._task.cancel()
+
+    @Slot()
+    def _on_retry_clicked(self) -> None:
+        if self._retry is not None:
+            self.start(self._retry, retry=self._retry)
+
+    @Slot()
+    def _tick(self) -> None:
+        seconds = int(time.monotonic() - self._started)
+        self.elapsed_label.setText(f"Elapsed {seconds // 60}:{seconds % 60:02d}")
+
+    def _on_work_done(self, _result: object) -> None:
+        self.run_finished.emit(True)
+
+    def _on_work_error(self, error: ConsoleError) -> None:
+        if not self.result_label.text():
+            self.result_label.setText(f"✗ {error.user_text()}")
+        self.retry_button.setVisible(self._retry is not None)
+        self.run_finished.emit(False)
+
+    def _on_task_ended(self, task: asyncio.Task[Any]) -> None:
+        self._tick()
+        self._elapsed_timer.stop()
+        self.cancel_button.setEnabled(False)
+        if task.cancelled():
+            self.result_label.setText("Canceled: what this run created was rolled back.")
+            self.run_finished.emit(False)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _setup_ui(self, title: str) -> None:
+        self.resize(720, 560)
+        layout = QVBoxLayout(self)
+        heading = QLabel(title)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        row = QHBoxLayout()
+        self.step_label = QLabel("Starting…")
+        self.elapsed_label = QLabel("Elapsed 0:00")
+        row.addWidget(self.step_label, 1)
+        row.addWidget(self.elapsed_label)
+        layout.addLayout(row)
+        body = QHBoxLayout()
+        self.step_list = QListWidget()
+        self.step_list.setMaximumWidth(250)
+        for name, step_title in self._steps:
+            item = QListWidgetItem(f"{_MARKS['pending']}  {step_title}")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.step_list.addItem(item)
+            self._items[name] = item
+        body.addWidget(self.step_list)
+        right = QVBoxLayout()
+        states = QHBoxLayout()
+        self._state_labels: dict[str, QLabel] = {}
+        for state in (*READY_STATES, "ERROR", "CANCELED"):
+            label = QLabel(state)
+            label.setEnabled(False)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            states.addWidget(label)
+            self._state_labels[state] = label
+        right.addLayout(states)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log_view.setMaximumBlockCount(5000)
+        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        right.addWidget(self.log_view, 1)
+        body.addLayout(right, 1)
+        layout.addLayout(body, 1)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setOpenExternalLinks(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        layout.addWidget(self.result_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.retry_button = QPushButton("Retry from failed step")
+        self.retry_button.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.close_button = QPushButton("Close")
+        for button in (self.retry_button, self.cancel_button, self.close_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self._elapsed_timer = QTimer(self)
+        self._elapsed_timer.setInterval(1000)
+
+    def _connect_signals(self) -> None:
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.retry_button.clicked.connect(self._on_retry_clicked)
+        self.close_button.clicked.connect(self.accept)
+        self._elapsed_timer.timeout.connect(self._tick)
+
+    def _set_status(self, name: str, status: str) -> None:
+        self._status[name] = status
+        item = self._items.get(name)
+        if item is None:
+            return
+        title = next((t for n, t in self._steps if n == name), name)
+        item.setText(f"{_MARKS[status]}  {title}")
+        font = item.font()
+        font.setBold(status == "running")
+        item.setFont(font)
+
+    def _show_ready_state(self, state: str) -> None:
+        for name, label in self._state_labels.items():
+            label.setEnabled(name == state or self._before(name, state))
+            font = label.font()
+            font.setBold(name == state)
+            label.setFont(font)
+            label.setText(f"[{name}]" if name == state else name)
+
+    @staticmethod
+    def _before(name: str, state: str) -> bool:
+        if name not in READY_STATES or state not in READY_STATES:
+            return False
+        return READY_STATES.index(name) < READY_STATES.index(state)

@@ -1,0 +1,257 @@
+"""The deploy pipeline against the Vercel and platform sandboxes: success, faults, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from console.sandbox.faults import FaultRule
+from console.services.deploy.deploy import DeployOptions, DeployService
+from console.services.deploy.events import (
+    PipelineCompleted,
+    ProgressEvent,
+    StepFailed,
+    StepProgress,
+    StepStarted,
+)
+from console.services.deploy.pipeline import PipelineFailed
+from console.store.db import Store
+from console.store.models import Deployment, DeploymentEvent, PipelineRun, Project
+from tests.services.deploy.conftest import Remotes, add_project
+
+
+async def close(service: DeployService) -> None:
+    await service.vercel.aclose()
+    await service.platform.aclose()
+    await service.health_http.aclose()
+
+
+async def vercel_projects(remotes: Remotes) -> list[str]:
+    return remotes.vercel_projects()
+
+
+def store_bytes(root: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in root.glob("console.sqlite3*"))
+
+
+def run_row(store: Store, run_id: int) -> PipelineRun:
+    with store.read() as session:
+        row = session.get(PipelineRun, run_id)
+        assert row is not None
+        return row
+
+
+async def test_deploy_end_to_end(
+    remotes: Remotes, store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project_id = await add_project(store, remotes)
+    service = remotes.service(store)
+    events: list[ProgressEvent] = []
+    try:
+        state = await service.deploy(project_id, events.append)
+    finally:
+        await close(service)
+
+    # Vercel: the project linked to the repo, env vars, a READY production deployment.
+    vercel = remotes.vercel
+    project = vercel.store.find_project("acme-shop")
+    assert project is not None
+    envs = {e.key: e for e in vercel.store.list_envs(project.id)}
+    assert set(envs) >= {
+        "NEXT_PUBLIC_L4YERCAK3_URL",
+        "L4YERCAK3_APP_ID",
+        "L4YERCAK3_API_KEY",
+        "L4YERCAK3_WEBHOOK_SECRET",
+    }
+    assert envs["L4YERCAK3_API_KEY"].type == "sensitive"
+    assert envs["L4YERCAK3_WEBHOOK_SECRET"].type == "sensitive"
+    view = vercel.deployment_view(state["deployment_id"])
+    assert view.state == "READY"
+    # The platform: builder app deployed at the production URL, webhook registered.
+    app = next(a for a in remotes.platform.builder_apps() if a.id == state["app_id"])
+    assert app.production_url == "https://acme-shop.vercel.app"
+    assert app.deployment_status == "deployed"
+    hooks = [w for w in remotes.platform.webhooks() if w.app_id == state["app_id"]]
+    assert len(hooks) == 1
+    assert hooks[0].url == "https://acme-shop.vercel.app/api/webhook"
+    assert set(hooks[0].events) == {"form.submitted", "contact.created"}
+    # The store: project deployed, deployment READY with its build log.
+    with store.read() as session:
+        row = session.get(Project, project_id)
+        assert row is not None
+        assert row.deployment_status == "deployed"
+        assert row.production_url == "https://acme-shop.vercel.app"
+        deployment = session.get(Deployment, state["deployment_id"])
+        assert deployment is not None
+        assert deployment.state == "READY"
+        assert session.query(DeploymentEvent).count() > 3
+    # Progress: every step started, readyStates seen live, log lines streamed.
+    started = [e.step for e in events if isinstance(e, StepStarted)]
+    assert started == ["project", "env", "deploy", "build", "health", "record", "webhook"]
+    states = [e.ready_state for e in events if isinstance(e, StepProgress) and e.ready_state]
+    assert states[-1] == "READY"
+    assert "BUILDING" in states
+    assert any(isinstance(e, StepProgress) and e.log_line for e in events)
+    assert isinstance(events[-1], PipelineCompleted)
+    assert events[-1].url == "https://acme-shop.vercel.app"
+    assert run_row(store, events[-1].run_id).status == "succeeded"
+    # Every request to Vercel matched the contract.
+    assert remotes.check_vercel_contract() > 10
+    # The secrets never reached the store.
+    store.close()
+    raw = store_bytes(tmp_path)
+    assert b"l4k_app_" not in raw
+    assert b"whsec_" not in raw
+    # ... nor the logs.
+    assert "l4k_app_" not in caplog.text
+    assert "whsec_" not in caplog.text
+
+
+#: step -> how to make it fail (on which sandbox, which rule or control)
+FAULTS = {
+    "project": ("vercel", FaultRule("status", path=r"^/v11/projects$", method="POST", status=400)),
+    "env": ("vercel", FaultRule("status", path=r"/env$", method="POST", status=400, times=None)),
+    "deploy": (
+        "vercel",
+        FaultRule("status", path=r"^/v13/deployments$", method="POST", status=400),
+    ),
+    "build": ("build", None),
+    "health": ("vercel", FaultRule("status", path=r"^/_deployments/", status=500, times=None)),
+    "record": ("platform", FaultRule("status", path=r"/deployment$", method="POST", status=400)),
+    "webhook": ("platform", FaultRule("status", path=r"/webhooks/register$", status=400)),
+}
+
+
+@pytest.mark.parametrize("step", list(FAULTS))
+async def test_fault_at_each_step_rolls_back(remotes: Remotes, store: Store, step: str) -> None:
+    project_id = await add_project(store, remotes)
+    where, rule = FAULTS[step]
+    if where == "build":
+        remotes.vercel.fail_next_build("Type error in app/page.tsx")
+    elif where == "vercel":
+        assert rule is not None
+        remotes.vercel.faults.add(rule)
+    else:
+        assert rule is not None
+        remotes.platform.faults.add(rule)
+    service = remotes.service(store)
+    events: list[ProgressEvent] = []
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.deploy(project_id, events.append)
+    finally:
+        await close(service)
+    assert caught.value.step == step
+    assert await vercel_projects(remotes) == []  # no orphan
+    failed = [e for e in events if isinstance(e, StepFailed)]
+    assert [e.step for e in failed] == [step]
+    row = run_row(store, caught.value.run_id)
+    assert row.status == "failed"
+    assert any(entry["text"].startswith("failed:") for entry in row.log)
+    with store.read() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        assert project.deployment_status == "failed"
+    app = next(a for a in remotes.platform.builder_apps() if a.id == row.state["app_id"])
+    assert app.deployment_status == "failed"
+    assert [w for w in remotes.platform.webhooks() if w.app_id == app.id] == []
+
+
+async def test_existing_vercel_project_is_never_deleted(remotes: Remotes, store: Store) -> None:
+    project_id = await add_project(store, remotes)
+    service = remotes.service(store)
+    try:
+        await service.vercel.create_project("acme-shop", git_repo="acme/acme-shop")
+        remotes.vercel.fail_next_build()
+        with pytest.raises(PipelineFailed) as caught:
+            await service.deploy(project_id)
+        assert await vercel_projects(remotes) == ["acme-shop"]
+        # Retry from the failed step: the project and env steps stay done.
+        events: list[ProgressEvent] = []
+        await service.run(caught.value.run_id, events.append)
+    finally:
+        await close(service)
+    started = [e.step for e in events if isinstance(e, StepStarted)]
+    assert started == ["deploy", "build", "health", "record", "webhook"]
+    assert await vercel_projects(remotes) == ["acme-shop"]
+
+
+async def test_redeploy_failing_health_check_keeps_the_existing_project(
+    remotes: Remotes, store: Store
+) -> None:
+    project_id = await add_project(store, remotes)
+    service = remotes.service(store)
+    try:
+        first = await service.deploy(project_id)
+        remotes.vercel.fail_health_check("acme-shop", 503)  # the sandbox's own control
+        with pytest.raises(PipelineFailed) as caught:
+            await service.deploy(project_id)
+    finally:
+        await close(service)
+    assert caught.value.step == "health"
+    assert "HTTP 503" in caught.value.user_text()
+    assert remotes.vercel_projects() == ["acme-shop"]  # existed before this run: kept
+    hooks = [w for w in remotes.platform.webhooks() if w.app_id == first["app_id"]]
+    assert len(hooks) == 1  # the first deploy's webhook is not this run's to remove
+    assert run_row(store, caught.value.run_id).status == "failed"
+
+
+async def test_retry_after_rollback_redoes_undone_steps(remotes: Remotes, store: Store) -> None:
+    project_id = await add_project(store, remotes)
+    remotes.vercel.faults.add(FaultRule("status", path=r"^/_deployments/", status=500, times=None))
+    service = remotes.service(store)
+    events: list[ProgressEvent] = []
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.deploy(project_id)
+        remotes.vercel.faults.clear()
+        await service.run(caught.value.run_id, events.append)
+    finally:
+        await close(service)
+    started = [e.step for e in events if isinstance(e, StepStarted)]
+    assert started[0] == "project"  # the project was deleted by the rollback
+    assert await vercel_projects(remotes) == ["acme-shop"]
+    assert run_row(store, caught.value.run_id).status == "succeeded"
+
+
+async def test_cancel_during_build_rolls_back(remotes: Remotes, store: Store) -> None:
+    project_id = await add_project(store, remotes)
+    remotes.vercel.hang_next_build()
+    service = remotes.service(store)
+    building = asyncio.Event()
+
+    def progress(event: ProgressEvent) -> None:
+        if isinstance(event, StepProgress) and event.ready_state == "BUILDING":
+            building.set()
+
+    try:
+        task = asyncio.ensure_future(service.deploy(project_id, progress))
+        await asyncio.wait_for(building.wait(), 10)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    finally:
+        await close(service)
+    assert task.cancelled()
+    assert await vercel_projects(remotes) == []
+    with store.read() as session:
+        run = session.query(PipelineRun).one()
+        assert run.status == "canceled"
+
+
+async def test_build_timeout_cancels_and_fails(remotes: Remotes, store: Store) -> None:
+    project_id = await add_project(store, remotes)
+    remotes.vercel.hang_next_build()
+    options = DeployOptions(poll_interval=0.05, build_timeout=1.0, health_attempts=1)
+    service = remotes.service(store, options)
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.deploy(project_id)
+    finally:
+        await close(service)
+    assert caught.value.step == "build"
+    assert "did not finish" in caught.value.user_text()
+    assert await vercel_projects(remotes) == []
