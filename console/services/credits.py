@@ -225,11 +225,19 @@ class CreditsService:
                 return None
             return LicensingLimits.parse(Reader(row.value, remote="platform"))
 
+    def _window_start(self, days: int) -> datetime:
+        """Midnight (UTC) starting the last `days` calendar days, today included.
+
+        Every usage figure uses this window, so the per-day chart and the
+        per-agent and per-client tables add up to the same total.
+        """
+        first = self._clock().astimezone(UTC).date() - timedelta(days=days - 1)
+        return datetime(first.year, first.month, first.day, tzinfo=UTC)
+
     def usage_by_day(self, days: int = 30) -> list[UsageDay]:
         """Credits spent per day (LLM messages, tool calls), oldest first, gaps as zero."""
-        today = self._clock().astimezone(UTC).date()
-        first = today - timedelta(days=days - 1)
-        since = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        since = self._window_start(days)
+        first = since.date()
         buckets: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
         with self._store.read() as session:
             for kind, amount, at in session.execute(
@@ -247,7 +255,7 @@ class CreditsService:
 
     def usage_by(self, group: Literal["agent", "org"], days: int = 30) -> list[UsageRow]:
         """Spending per agent or per client in the last `days`, biggest first."""
-        since = self._clock() - timedelta(days=days)
+        since = self._window_start(days)
         column = CreditTransaction.agent_id if group == "agent" else CreditTransaction.org_id
         with self._store.read() as session:
             names = self._names(session, group)
