@@ -22,9 +22,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from console.errors import Conflict, ConsoleError, UserInputError
@@ -518,6 +519,36 @@ def inbox_ids(store: Store, flt: InboxFilter) -> list[str]:
         return list(session.scalars(query))
 
 
+@cache
+def _inbox_rows_query() -> Select[*tuple[Any, ...]]:
+    # Built once: constructing the statement cost more than running it
+    # (about 2 of 6 ms per page of 48 rows while scrolling).
+    c = Conversation
+    org = aliased(Organization)
+    return (
+        select(
+            c.id,
+            c.customer_name,
+            c.customer_handle,
+            c.channel,
+            c.status,
+            c.org_id,
+            org.name,
+            Agent.name,
+            c.handled_by,
+            c.handled_by_id,
+            c.handoff_requested,
+            c.unread,
+            c.preview,
+            c.last_message_at,
+            c.credits_spent,
+        )
+        .outerjoin(org, org.id == c.org_id)
+        .outerjoin(Agent, Agent.id == c.agent_id)
+        .where(c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def inbox_rows(store: Store, ids: Sequence[str], me_id: str | None) -> list[InboxRow]:
     """The rows of `ids`, in that order (ids that vanished are skipped).
 
@@ -526,35 +557,11 @@ def inbox_rows(store: Store, ids: Sequence[str], me_id: str | None) -> list[Inbo
     """
     if not ids:
         return []
-    c = Conversation
-    org = aliased(Organization)
-    columns = (
-        c.id,
-        c.customer_name,
-        c.customer_handle,
-        c.channel,
-        c.status,
-        c.org_id,
-        org.name,
-        Agent.name,
-        c.handled_by,
-        c.handled_by_id,
-        c.handoff_requested,
-        c.unread,
-        c.preview,
-        c.last_message_at,
-        c.credits_spent,
-    )
+    query = _inbox_rows_query()
     rows: dict[str, InboxRow] = {}
     with store.read() as session:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
-            query = (
-                select(*columns)
-                .outerjoin(org, org.id == c.org_id)
-                .outerjoin(Agent, Agent.id == c.agent_id)
-                .where(c.id.in_(chunk))
-            )
             for (
                 session_id,
                 name,
@@ -571,7 +578,7 @@ def inbox_rows(store: Store, ids: Sequence[str], me_id: str | None) -> list[Inbo
                 preview,
                 last_at,
                 credits,
-            ) in session.execute(query):
+            ) in session.execute(query, {"ids": chunk}):
                 rows[session_id] = InboxRow(
                     id=session_id,
                     customer_name=name or handle or "Visitor",

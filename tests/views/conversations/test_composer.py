@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console.services.conversations import CannedResponse
+from console.services.conversations import MAX_MESSAGE_LENGTH, CannedResponse
+from console.services.sync.outbox import pending_count
 from console.store.models import Message
 from tests.views.conversations.conftest import Console, Platform
 from tests.views.conversations.test_takeover import _free_session, _start
@@ -155,3 +156,30 @@ def test_composer_canned_responses_and_shortcuts(
     assert console.service.canned_responses(sandbox.agency_id) == [
         CannedResponse("Hours", "We're open 9 to 5.")
     ]
+
+
+def test_composer_bad_input_keeps_the_text(
+    qtbot: QtBot, console_factory: Callable[..., Console], platform: Platform, run_async: Any
+) -> None:
+    sandbox, _ = platform
+    console = console_factory()
+    page = console.page
+    _start(console, run_async, qtbot)
+    session_id = _free_session(platform, channel="webchat")
+    _taken_over(qtbot, console, run_async, session_id)
+    before = len(page.thread_model.messages())
+
+    qtbot.keyClicks(page.composer, "   ")
+    qtbot.keyClick(page.composer, Qt.Key.Key_Return)  # blank: nothing happens
+    assert len(page.thread_model.messages()) == before
+    assert console.errors == []
+
+    too_long = "x" * (MAX_MESSAGE_LENGTH + 1)
+    page.composer.setPlainText(too_long)
+    qtbot.keyClick(page.composer, Qt.Key.Key_Return)
+    assert len(console.errors) == 1
+    assert f"the limit is {MAX_MESSAGE_LENGTH}" in console.errors[0].user_text()
+    assert page.composer.toPlainText() == too_long  # nothing lost: shorten and resend
+    assert len(page.thread_model.messages()) == before
+    assert pending_count(console.store) == 0
+    assert not any(m.role == "human" for m in sandbox.messages(session_id))

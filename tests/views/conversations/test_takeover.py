@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from console.errors import ConsoleError
+from console.sandbox.faults import FaultRule
 from console.sandbox.platform import TrafficConfig
 from console.services.conversations import ConversationTaken
 from tests.views.conversations.conftest import Console, Platform, make_client
@@ -150,3 +152,32 @@ def test_takeover_conflict_names_the_colleague(
     assert not page.composer.isEnabled()
     assert "Alex Colleague is handling" in page.composer.placeholderText()
     assert sandbox.conversation(session_id).handled_by is not None
+
+
+def test_takeover_offline_says_so_and_changes_nothing(
+    qtbot: QtBot, console_factory: Callable[..., Console], platform: Platform, run_async: Any
+) -> None:
+    sandbox, _ = platform
+    console = console_factory()
+    page = console.page
+    _start(console, run_async, qtbot)
+    session_id = _free_session(platform)
+    page.open_session(session_id)
+    outage = sandbox.faults.add(
+        FaultRule(kind="status", status=503, method="PATCH", path="/conversations/", times=None)
+    )
+    qtbot.mouseClick(page.take_over_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(console.errors), timeout=10000)
+    assert outage.hits > 0
+    error = console.errors[0]
+    assert isinstance(error, ConsoleError)
+    assert error.user_text()
+    assert sandbox.conversation(session_id).status == "active"
+    assert page.label_pill.text() == "AI"
+    assert page.take_over_button.isEnabled()  # try again once the platform is back
+    assert not page.composer.isEnabled()
+
+    sandbox.faults.clear()
+    qtbot.mouseClick(page.take_over_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.label_pill.text() == "You", timeout=5000)
+    assert sandbox.conversation(session_id).status == "handed_off"
