@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -266,6 +266,7 @@ class ConversationsPage(QWidget):
             return
         dialog = HandBackDialog(self._header.customer_name, self)
         dialog.accepted.connect(self._on_hand_back_dialog_accepted)
+        _replace(self.hand_back_dialog)
         self.hand_back_dialog = dialog
         dialog.open()
 
@@ -284,6 +285,7 @@ class ConversationsPage(QWidget):
         box.button(QMessageBox.StandardButton.Yes).setText("Close conversation")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.finished.connect(self._on_close_dialog_finished)
+        _replace(self.close_dialog)
         self.close_dialog = box
         box.open()
 
@@ -317,6 +319,7 @@ class ConversationsPage(QWidget):
         if not self.composer.isEnabled():
             return
         menu = self._canned_menu()
+        _replace(self.canned_menu)
         self.canned_menu = menu
         menu.popup(self.composer.mapToGlobal(self.composer.rect().topLeft()))
 
@@ -538,9 +541,9 @@ class ConversationsPage(QWidget):
             on_success=lambda _r: (then or self._reload_thread)(),
         )
 
-    def _guard(self, action: object) -> None:
+    def _guard(self, action: Callable[[], object]) -> None:
         try:
-            action()  # type: ignore[operator]
+            action()
         except ConsoleError as error:
             self._messages.show_error(error)
 
@@ -699,9 +702,9 @@ class ConversationsPage(QWidget):
         menu.triggered.connect(self._on_canned_triggered)
         return menu
 
-    @Slot(object)
-    def _on_canned_triggered(self, action: object) -> None:
-        text = action.data()  # type: ignore[attr-defined]
+    @Slot(QAction)
+    def _on_canned_triggered(self, action: QAction) -> None:
+        text = action.data()
         if isinstance(text, str):
             self.composer.insertPlainText(text)
             self.composer.setFocus()
@@ -993,6 +996,13 @@ def _query_blocking(store: Store, flt: InboxFilter, keep: int, me_id: str | None
     ids = inbox_ids(store, flt)
     rows = inbox_rows(store, ids[:keep], me_id)
     return _QueryResult(ids, rows, inbox_counts(store, me_id), waiting_sessions(store, me_id))
+
+
+def _replace(previous: QWidget | None) -> None:
+    """A dialog or menu made afresh for each use: drop the last one (kept until now
+    so tests and slots can still reach it)."""
+    if previous is not None:
+        previous.deleteLater()
 
 
 def _combo(*items: tuple[str, object]) -> QComboBox:

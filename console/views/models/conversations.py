@@ -10,7 +10,7 @@ filtering happen in SQL (TECH-NOTES "Big tables"), never in a proxy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -57,7 +58,9 @@ class InboxListModel(QAbstractListModel):
         load_rows: fetches `InboxRow`s for ids, in order (a store read).
     """
 
-    def __init__(self, load_rows: Any, parent: Any = None) -> None:
+    def __init__(
+        self, load_rows: Callable[[list[str]], list[InboxRow]], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._load_rows = load_rows
         self._ids: list[str] = []
@@ -195,7 +198,7 @@ class ThreadListModel(QAbstractListModel):
     The page reads the store and hands the rows in; `data()` does no I/O.
     """
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session_id: str | None = None
         self._messages: list[Message] = []
