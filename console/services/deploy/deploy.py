@@ -169,8 +169,16 @@ class DeployService:
 
     # ------------------------------------------------------------------ public API
 
-    def start(self, project_id: int, *, env: Sequence[EnvVarInput] = ()) -> int:
-        """Create a deploy run for local project `project_id` (must be published)."""
+    def start(
+        self, project_id: int, *, env: Sequence[EnvVarInput] = (), region: str | None = None
+    ) -> int:
+        """Create a deploy run for local project `project_id` (must be published).
+
+        Args:
+            project_id: the local project.
+            env: extra variables (values kept in memory only, until Vercel has them).
+            region: Vercel function region of a project this run creates (e.g. fra1).
+        """
         with self.store.read() as session:
             project = session.get(Project, project_id)
             if project is None:
@@ -186,6 +194,9 @@ class DeployService:
                 "vercel_name": vercel_name(project.slug or project.name),
                 "repo": f"{owner}/{repo}",
                 "categories": list(project.categories),
+                # Names only: the values live in memory until Vercel has them.
+                "extra_env_keys": [v.key for v in env],
+                "region": region,
             }
         run_id = self.pipeline.create(str(project_id), state)
         self._extra_env[run_id] = tuple(env)
@@ -205,9 +216,10 @@ class DeployService:
         progress: Progress | None = None,
         *,
         env: Sequence[EnvVarInput] = (),
+        region: str | None = None,
     ) -> dict[str, Any]:
         """`start` then `run`: the whole deploy."""
-        return await self.run(self.start(project_id, env=env), progress)
+        return await self.run(self.start(project_id, env=env, region=region), progress)
 
     def unfinished(self) -> list[int]:
         """Deploy runs a restart left unfinished."""
@@ -238,7 +250,9 @@ class DeployService:
             return
         s["project_creating"] = True
         ctx.checkpoint("creating Vercel project")
-        created = await self.vercel.create_project(name, framework="nextjs", git_repo=s["repo"])
+        created = await self.vercel.create_project(
+            name, framework="nextjs", git_repo=s["repo"], region=s.get("region")
+        )
         s["vercel_project_id"] = created.id
         s["project_created"] = True
         ctx.emit(f"Created Vercel project {name}, linked to {s['repo']}")
@@ -272,13 +286,27 @@ class DeployService:
                 EnvVarInput("L4YERCAK3_API_KEY", key.key, type="sensitive", target=("production",))
             )
             s["api_key_id"] = key.id
-        variables.extend(self._extra_env.get(ctx.run_id, ()))
+        extra = self._extra_env.get(ctx.run_id)
+        if extra is None and s.get("extra_env_keys"):
+            await self._require_env_on_vercel(s)
+        variables.extend(extra or ())
         result = await self.vercel.create_env(s["vercel_project_id"], variables)
         if result.failed:
             raise BuildFailed(
                 "Vercel refused: " + ", ".join(f"{f.key} ({f.message})" for f in result.failed)
             )
         ctx.emit(f"{len(result.created)} variables set ({', '.join(v.key for v in variables)})")
+
+    async def _require_env_on_vercel(self, s: dict[str, Any]) -> None:
+        """After a restart the typed values are gone: go on only if Vercel has them all."""
+        present = {v.key for v in await self.vercel.list_env(s["vercel_project_id"])}
+        missing = [k for k in s["extra_env_keys"] if k not in present]
+        if missing:
+            raise UserInputError(
+                "The console restarted before these variables reached Vercel: "
+                + ", ".join(missing)
+                + ". Start a new deploy and enter them again."
+            )
 
     async def _deploy(self, ctx: StepContext) -> None:
         s = ctx.state

@@ -104,6 +104,7 @@ class VercelClient:
         build_command: str | None = None,
         install_command: str | None = None,
         root_directory: str | None = None,
+        region: str | None = None,
     ) -> Project:
         """createProject: ``POST /v11/projects``.
 
@@ -116,6 +117,7 @@ class VercelClient:
             build_command: override of the framework's build command.
             install_command: override of the install command.
             root_directory: subfolder holding the app.
+            region: where its functions run (``serverlessFunctionRegion``, e.g. fra1).
         """
         body: dict[str, object] = {"name": name}
         if framework is not None:
@@ -128,6 +130,7 @@ class VercelClient:
             ("buildCommand", build_command),
             ("installCommand", install_command),
             ("rootDirectory", root_directory),
+            ("serverlessFunctionRegion", region),
         ):
             if value is not None:
                 body[key] = value

@@ -54,6 +54,17 @@ from console.views.tasks import TaskRunner
 logger = logging.getLogger(__name__)
 
 
+#: Vercel function regions offered for a new project (code, where).
+REGIONS = (
+    ("fra1", "Frankfurt"),
+    ("cdg1", "Paris"),
+    ("lhr1", "London"),
+    ("arn1", "Stockholm"),
+    ("iad1", "Washington, D.C."),
+    ("sfo1", "San Francisco"),
+)
+
+
 def deploy_steps(service: DeployService) -> list[tuple[str, str]]:
     return [(s.name, s.title) for s in service.pipeline.steps]
 
@@ -74,6 +85,10 @@ class DeploySetupDialog(QDialog):
         self.project_edit.setReadOnly(True)
         form.addRow("Vercel project", self.project_edit)
         form.addRow("Framework", QLabel("Next.js"))
+        self.region_combo = QComboBox()
+        for code, label in REGIONS:
+            self.region_combo.addItem(f"{label} ({code})", code)
+        form.addRow("Region (new project)", self.region_combo)
         form.addRow(
             "Platform key",
             QLabel("Created now, scoped to the app, stored only as Vercel sensitive env"),
@@ -113,6 +128,9 @@ class DeploySetupDialog(QDialog):
             box = QCheckBox()
             box.setChecked(checked)
             self.env_table.setCellWidget(row, column, box)
+
+    def region(self) -> str:
+        return str(self.region_combo.currentData())
 
     def collect(self) -> list[EnvVarInput]:
         """The variables to set (rows without a key or a target are skipped)."""
@@ -290,12 +308,14 @@ class DeploymentsPage(QWidget):
         item = rows[0].data(int(Role.OBJECT))
         return item if isinstance(item, DeploymentItem) else None
 
-    def start_deploy(self, env: Sequence[EnvVarInput] = ()) -> DeployProgressDialog | None:
+    def start_deploy(
+        self, env: Sequence[EnvVarInput] = (), region: str | None = None
+    ) -> DeployProgressDialog | None:
         """Deploy the current project with `env`, in a progress dialog."""
         project_id = self.project_id()
         if project_id is None:
             return None
-        run_id = self._deploy.start(project_id, env=env)
+        run_id = self._deploy.start(project_id, env=env, region=region)
         title = f"Deploying {self.project_combo.currentText()}"
         return self._open_progress(project_id, run_id, title)
 
@@ -343,7 +363,7 @@ class DeploymentsPage(QWidget):
 
     def _on_setup_finished(self, dialog: DeploySetupDialog, code: int) -> None:
         if code == QDialog.DialogCode.Accepted:
-            self.start_deploy(dialog.collect())
+            self.start_deploy(dialog.collect(), dialog.region())
         dialog.deleteLater()
 
     @Slot()

@@ -15,8 +15,9 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -189,12 +190,21 @@ class DeployProgressDialog(QDialog):
         layout.addLayout(row)
         body = QHBoxLayout()
         self.step_list = QListWidget()
-        self.step_list.setMaximumWidth(250)
+        # A status list, not a choice: no selection highlight that reads as "current step".
+        self.step_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for name, step_title in self._steps:
             item = QListWidgetItem(f"{_MARKS['pending']}  {step_title}")
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.step_list.addItem(item)
             self._items[name] = item
+        bold = self.step_list.font()
+        bold.setBold(True)
+        widest = max(
+            (QFontMetrics(bold).horizontalAdvance(i.text()) for i in self._items.values()),
+            default=120,
+        )
+        self.step_list.setFixedWidth(widest + 32)  # the log gets the rest of the width
         body.addWidget(self.step_list)
         right = QVBoxLayout()
         states = QHBoxLayout()

@@ -18,6 +18,7 @@ from console.services.deploy.events import (
     StepStarted,
 )
 from console.services.deploy.pipeline import PipelineFailed
+from console.services.vercel.models import EnvVarInput
 from console.store.db import Store
 from console.store.models import Deployment, DeploymentEvent, PipelineRun, Project
 from tests.services.deploy.conftest import Remotes, add_project
@@ -255,3 +256,22 @@ async def test_build_timeout_cancels_and_fails(remotes: Remotes, store: Store) -
     assert caught.value.step == "build"
     assert "did not finish" in caught.value.user_text()
     assert await vercel_projects(remotes) == []
+
+
+async def test_resume_without_the_typed_env_values_fails_clearly(
+    remotes: Remotes, store: Store
+) -> None:
+    project_id = await add_project(store, remotes)
+    before = remotes.service(store)
+    run_id = before.start(project_id, env=[EnvVarInput("STRIPE_SECRET_KEY", "sk_test_1")])
+    await close(before)
+    assert "sk_test_1" not in str(run_row(store, run_id).state)  # names only
+    restarted = remotes.service(store)  # the values were only in the dead console's memory
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await restarted.run(run_id)
+    finally:
+        await close(restarted)
+    assert caught.value.step == "env"
+    assert "STRIPE_SECRET_KEY" in caught.value.user_text()
+    assert remotes.vercel_projects() == []  # this run's project was rolled back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ def test_deploy_end_to_end_from_the_page(
     setup = page.setup_dialog
     assert setup is not None
     assert setup.project_edit.text() == "acme-shop"
+    setup.region_combo.setCurrentIndex(setup.region_combo.findData("fra1"))
     setup.add_variable("NEXT_PUBLIC_BRAND", "acme", preview=False)
     setup.add_variable("STRIPE_SECRET_KEY", "sk_test_123")
     sensitive = setup.env_table.cellWidget(1, 4)
@@ -130,6 +132,13 @@ def test_deploy_end_to_end_from_the_page(
     project = remotes.vercel.store.find_project("acme-shop")
     assert project is not None
     assert project.link is not None
+    (create,) = [
+        json.loads(ex.request_body)
+        for ex in remotes.vercel.recorder.exchanges
+        if ex.method == "POST" and ex.path == "/v11/projects"
+    ]
+    assert create["serverlessFunctionRegion"] == "fra1"
+    assert create["gitRepository"] == {"type": "github", "repo": "acme/acme-shop"}
     envs = {e.key: e.type for e in remotes.vercel.store.list_envs(project.id)}
     assert envs["L4YERCAK3_API_KEY"] == "sensitive"
     assert envs["STRIPE_SECRET_KEY"] == "sensitive"
