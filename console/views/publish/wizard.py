@@ -148,6 +148,20 @@ class PublishWizard(QWizard):
             on_success=self._on_draft_saved,
         )
 
+    def done(self, result: int) -> None:
+        """Override QWizard.done: closing right after typing still saves the draft.
+
+        The save is owned by the task runner, not this wizard, so closing (and
+        deleting) the wizard does not cancel it.
+        """
+        if self._save_timer.isActive() and self._config is not None:
+            self._save_timer.stop()
+            self._tasks.start(
+                self._tasks,
+                self._service.save_draft(self._project_id, self._config, self.env_page.extra_env()),
+            )
+        super().done(result)
+
     # ------------------------------------------------------------------ slots
 
     def _on_draft_loaded(self, draft: Draft) -> None:

@@ -595,9 +595,16 @@ def test_reopened_wizard_shows_the_saved_draft(
     retype(qtbot, wizard.app_page.description_edit, "Fresh flowers daily")
     go_next(qtbot, wizard)
     click(qtbot, wizard.capabilities_page.boxes[Category.EVENTS])
-    with qtbot.waitSignal(wizard.draft_saved, timeout=WAIT):
-        go_next(qtbot, wizard)
-    wizard.close()
+    # Closed (and deleted) at once, before the typing pause has saved: still saved.
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    deleted: list[bool] = []
+    wizard.destroyed.connect(lambda: deleted.append(True))
+    click(qtbot, wizard.button(QWizard.WizardButton.CancelButton))
+    qtbot.waitUntil(lambda: bool(deleted), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: Category.EVENTS in service.load_draft_blocking(pid).config.categories,
+        timeout=WAIT,
+    )
     again = open_wizard(qtbot, service, tasks, messages, pid)
     assert again.app_page.description_edit.text() == "Fresh flowers daily"
     assert again.capabilities_page.boxes[Category.EVENTS].isChecked()
