@@ -156,7 +156,14 @@ class PlatformApi(Protocol):
 
     async def get_licensing_limits(self, *, org_id: str | None = None) -> Any: ...
 
-    async def update_builder_app(self, app_id: str, **fields: Any) -> Any: ...
+    async def update_builder_app(
+        self,
+        app_id: str,
+        *,
+        status: Literal["published"] | None = None,
+        repo_url: str | None = None,
+        org_id: str | None = None,
+    ) -> Any: ...
 
 
 # --- results and errors -------------------------------------------------------------
@@ -1042,6 +1049,10 @@ def _extra_env(stored: Mapping[str, Any]) -> tuple[CustomEnvVar, ...]:
     return tuple(CustomEnvVar.from_dict(item) for item in raw if isinstance(item, Mapping))
 
 
+#: Longest output line read whole (bundlers print long ones; the default is 64 KiB).
+_MAX_LINE = 4 * 1024 * 1024
+
+
 async def _stream(command: PreflightCommand, cwd: Path, progress: Progress) -> pf.CheckResult:
     """Run one check, each output line a progress event as it comes; cancel kills it."""
     started = time.monotonic()
@@ -1051,6 +1062,7 @@ async def _stream(command: PreflightCommand, cwd: Path, progress: Progress) -> p
         env={**os.environ, "NEXT_TELEMETRY_DISABLED": "1"},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        limit=_MAX_LINE,
     )
     assert proc.stdout is not None  # PIPE was asked for
     lines: list[str] = []
