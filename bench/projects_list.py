@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
 
 from bench.report import Figure, table
 from console.services.projects.models import CATEGORY_IDS, ProjectRow, ProjectState
@@ -119,7 +119,10 @@ def measure_view(app: QApplication, rows: list[ProjectRow], view: str) -> list[F
     model = ProjectTableModel(clock=lambda: NOW)
     widget: QAbstractItemView
     if view == "list":
-        widget = QTableView()
+        widget = QTableView()  # set up as ProjectsPage sets up its table
+        widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        widget.verticalHeader().setVisible(False)
+        widget.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         widget.verticalHeader().setDefaultSectionSize(30)
     else:
         widget = CardGridView()

@@ -289,6 +289,7 @@ class StatCard(QFrame):
         layout.addWidget(self.value_label)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.detail_label)
+        layout.addStretch(1)  # numbers line up across cards whatever their detail lines
         self._apply_colors()
 
     def set_value(self, value: int | str, detail: str = "") -> None:

@@ -553,6 +553,8 @@ class ProjectDetailView(QWidget):
         self.subtitle_label.setText(f"{row.client_name} · {sync}")
         self.live_button.setEnabled(bool(row.production_url))
         self.repo_button.setEnabled(bool(row.repo_url))
+        # A project synced from the platform has its files in its repository, not here.
+        self.open_editor_button.setEnabled(bool(detail.files))
         self.delete_button.setVisible(row.is_local_draft)
         self.deploy_button.setEnabled(row.remote_id is not None and bool(row.repo_url))
         self.deploy_button.setToolTip(
@@ -581,19 +583,24 @@ class ProjectDetailView(QWidget):
                 + (f" · {last.url}" if last.url else "")
             )
             if last
-            else "None yet",
+            else _no_history(row.deployment_status),
             "linked": ", ".join(f"{n.detection.label} → {n.link_id}" for n in detail.linked_records)
             or "None",
             "needs": ", ".join(_CATEGORIES.get(c, c) for c in row.categories) or "None confirmed",
             "source": {"v0": "v0 export", "template": "Template", "platform": "Platform"}.get(
                 row.source, row.source
             ),
-            "files": f"{len(detail.files)} files, {human_size(detail.total_size)}"
-            + (
-                f" · {sum(1 for f in detail.files if f.origin == 'patch')} patched"
-                if any(f.origin == "patch" for f in detail.files)
-                else ""
-            ),
+            "files": (
+                f"{_count(len(detail.files), 'file')}, {human_size(detail.total_size)}"
+                + (
+                    f" · {sum(1 for f in detail.files if f.origin == 'patch')} patched"
+                    if any(f.origin == "patch" for f in detail.files)
+                    else ""
+                )
+            )
+            if detail.files
+            else "None on this computer"
+            + (": they are in the repository." if row.repo_url else "."),
             "dates": f"created {row.created_at.astimezone():%d %b %Y}, "
             f"updated {row.updated_at.astimezone():%d %b %Y %H:%M}",
             "description": row.description or "No description.",
@@ -604,10 +611,12 @@ class ProjectDetailView(QWidget):
         warnings = [f for f in detail.findings if f.severity == "warning"]
         notes = []
         if errors or warnings:
-            notes.append(
-                f"{len(errors)} problem(s) and {len(warnings)} warning(s) need a look before "
-                "publishing: see Compatibility."
+            found = " and ".join(
+                _count(n, word)
+                for n, word in ((len(errors), "problem"), (len(warnings), "warning"))
+                if n
             )
+            notes.append(f"{found} to look at before publishing: see Compatibility.")
         if detail.import_notes:
             notes.append("Left out at import: " + "; ".join(detail.import_notes))
         self.overview_notes.setText("\n".join(notes))
@@ -908,6 +917,17 @@ class ProjectDetailView(QWidget):
         self.rules_table.selectionModel().currentChanged.connect(self._on_rule_current_changed)
         self.rules_model.dataChanged.connect(self._on_rules_changed)
         self.apply_button.clicked.connect(self._on_apply_clicked)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _no_history(deployment_status: str | None) -> str:
+    """What the overview says when this computer holds no deployment of the project."""
+    if deployment_status in (None, "", "none"):
+        return "None yet"
+    return f"{deployment_status.capitalize()} (no deployment history on this computer yet)"
 
 
 __all__ = ["DecisionDelegate", "ProjectDetailView"]

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -143,6 +143,7 @@ class ProjectsPage(QWidget):
         self.confirm_box: QMessageBox | None = None
         self.delete_confirm_button: QPushButton | None = None
         self.menu: QMenu | None = None
+        self._table_header_state: QByteArray | None = None
         self._setup_ui()
         self._connect_signals()
         self.refresh()
@@ -585,13 +586,35 @@ class ProjectsPage(QWidget):
             (self.cards_view, self.table_view) if cards else (self.table_view, self.cards_view)
         )
         if hidden.model() is not None:
+            if hidden is self.table_view:
+                self._table_header_state = self.table_view.horizontalHeader().saveState()
             hidden.setModel(None)
         if active.model() is not self.model:
-            if active is self.table_view:
-                self.table_view.horizontalHeader().setSortIndicator(
-                    int(self.model.sort_column()), self.model.sort_order()
-                )
             active.setModel(self.model)
+            if active is self.table_view:
+                # A new model resets the header's sections: bring back the widths. The
+                # saved sort indicator is stale (the model is the truth): no re-sort.
+                header = self.table_view.horizontalHeader()
+                header.blockSignals(True)
+                if self._table_header_state is None or not header.restoreState(
+                    self._table_header_state
+                ):
+                    self._size_table_columns()
+                header.setSortIndicator(int(self.model.sort_column()), self.model.sort_order())
+                header.blockSignals(False)
+
+    def _size_table_columns(self) -> None:
+        header = self.table_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in (
+            (Column.NAME, 260),
+            (Column.CLIENT, 200),
+            (Column.STATUS, 120),
+            (Column.ARCHITECTURE, 110),
+            (Column.UPDATED, 130),
+        ):
+            header.resizeSection(int(column), width)
+        header.setSectionResizeMode(int(Column.CATEGORIES), QHeaderView.ResizeMode.Stretch)
 
     def _update_stack(self) -> None:
         self._attach_views()
@@ -738,17 +761,8 @@ class ProjectsPage(QWidget):
         self.table_view.verticalHeader().setDefaultSectionSize(30)
         header_view = self.table_view.horizontalHeader()
         header_view.setHighlightSections(False)
-        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header_view.setStretchLastSection(False)
-        for column, width in (
-            (Column.NAME, 260),
-            (Column.CLIENT, 170),
-            (Column.STATUS, 110),
-            (Column.ARCHITECTURE, 110),
-            (Column.UPDATED, 110),
-        ):
-            header_view.resizeSection(int(column), width)
-        header_view.setSectionResizeMode(int(Column.CATEGORIES), QHeaderView.ResizeMode.Stretch)
+        self._size_table_columns()
         for view in (self.cards_view, self.table_view):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.stack.addWidget(self.cards_view)

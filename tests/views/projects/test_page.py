@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QHeaderView, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -174,6 +174,8 @@ def test_page_actions_emit_signals_and_open_urls(
     assert detail.deploy_button.isEnabled()
     assert detail.live_button.isEnabled()
     assert not detail.delete_button.isVisible()  # on the platform: not deletable here
+    assert not detail.open_editor_button.isEnabled()  # its files are in its repository
+    assert "no deployment history" not in detail.overview_values["last"].text()
     assert detail.history_model.rowCount() == 1
     assert "READY" in detail.overview_values["last"].text().upper()
 
@@ -262,6 +264,9 @@ def test_page_edit_project_offline(qtbot: QtBot, make_page: MakePage, env: Env) 
     with qtbot.waitSignal(page.detail.loaded, timeout=10000) as loaded:
         page.import_export(ImportRequest(V0 / "booking-chat", "Studio booking", None))
     project_id = loaded.args[0]
+    assert page.detail.overview_notes.text().startswith(
+        "1 warning to look at before publishing: see Compatibility."
+    )
     qtbot.mouseClick(page.detail.edit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.dialog is not None)
     dialog = page.dialog
@@ -280,3 +285,22 @@ def test_page_focus_search(qtbot: QtBot, make_page: MakePage, env: Env) -> None:
     page.activateWindow()
     page.focus_search()
     qtbot.waitUntil(page.search_edit.hasFocus)
+
+
+def test_page_table_columns_keep_their_widths_across_view_modes(
+    qtbot: QtBot, make_page: MakePage, env: Env
+) -> None:
+    fill_platform(env.store)
+    page = make_page()
+    page.set_view_mode(page.VIEW_TABLE)
+    header = page.table_view.horizontalHeader()
+    assert header.sectionSize(Column.NAME) == 260
+    assert header.sectionResizeMode(Column.CATEGORIES) == QHeaderView.ResizeMode.Stretch
+    assert sum(header.sectionSize(c) for c in Column) >= page.table_view.viewport().width() - 2
+
+    header.resizeSection(Column.NAME, 320)  # the user widens a column
+    page.set_view_mode(page.VIEW_CARDS)
+    page.set_view_mode(page.VIEW_TABLE)
+    assert header.sectionSize(Column.NAME) == 320
+    assert header.sectionResizeMode(Column.CATEGORIES) == QHeaderView.ResizeMode.Stretch
+    assert header.sortIndicatorSection() == page.model.sort_column()
