@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from console import log, resources
 from console.config import LaunchOptions, Paths
-from console.views.main_window import MainWindow
+from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
 
 if TYPE_CHECKING:
@@ -55,11 +55,17 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
         metavar="PATH",
         help="render the main window to a PNG once it is ready, then quit",
     )
+    parser.add_argument(
+        "--section",
+        choices=[section.name.lower() for section in Section],
+        help="open on this section instead of the one used last",
+    )
     args = parser.parse_args(argv)
     return LaunchOptions(
         paths=Paths.resolve(args.data_dir),
         force_sandbox=args.sandbox,
         screenshot=args.screenshot,
+        section=args.section,
     )
 
 
@@ -109,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("L4YERCAK3 Console")
     app.setOrganizationName("l4yercak3")
     window, messages = build_shell(app, options.paths)
+    if options.section:
+        window.show_section(Section[options.section.upper()])
     starter = _Starter(app, window, messages, options)
     window.installEventFilter(starter)
     window.show()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
 from pathlib import Path
 
+import httpx
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -22,10 +24,15 @@ from console.config import LaunchOptions
 from console.errors import ConsoleError
 from console.sandbox.embedded import EmbeddedSandbox, start_embedded
 from console.sandbox.platform import TrafficConfig
+from console.sandbox.vercel import loopback_site_url
 from console.services.accounts import Endpoint, Endpoints, Remotes, check_connection, open_remotes
 from console.services.clients import ClientsService
 from console.services.conversations import ConversationService
 from console.services.credits import CreditsService
+from console.services.deploy.deploy import DeployOptions, DeployService, identity_url
+from console.services.deploy.domains import DomainService
+from console.services.deploy.history import HistoryService
+from console.services.deploy.provisioning import ProvisioningService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
@@ -33,8 +40,11 @@ from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
 from console.views.bridge import StoreBridge
 from console.views.clients.page import ClientsPage
+from console.views.conversations.page import ConversationsPage
 from console.views.credits.banner import LowCreditBanner, LowCreditController
 from console.views.credits.page import CreditsPage
+from console.views.deploy.new_client import NewClientDialog, resume_interrupted_clients
+from console.views.deploy.page import DeploymentsPage
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
 from console.views.settings.diagnostics import DiagnosticsPanel, SyncFigures
@@ -87,6 +97,7 @@ class Console:
         self.embedded: EmbeddedSandbox | None = None
         self.remotes: Remotes | None = None
         self.engine: SyncEngine | None = None
+        self.health_http: httpx.AsyncClient | None = None
         self.synced = asyncio.Event()
         for section, page in self._build_pages().items():
             window.set_page(section, page)
@@ -125,6 +136,7 @@ class Console:
         self.conversations = ConversationService(self.store, platform)
         self.clients = ClientsService(self.store, platform, on_queued=self._on_outbox_queued)
         self.credits = CreditsService(self.store, platform, self.remotes.stripe)
+        self._open_deploy_services(endpoints)
         outbox = OutboxProcessor(
             self.store,
             {**self.conversations.outbox_handlers(), **self.clients.outbox_handlers()},
@@ -132,6 +144,43 @@ class Console:
         self.engine = SyncEngine(self.store, platform, outbox, on_status=self._on_sync_status)
         self._build_connected_pages()
         self.engine.start()
+        resume_interrupted_clients(self.tasks, self.provisioning, self.window)
+
+    def _open_deploy_services(self, endpoints: Endpoints) -> None:
+        assert self.remotes is not None
+        remotes = self.remotes
+        staff = self.conversations.cached_staff()
+        who = staff.name if staff else "console"
+        # Sandbox deployments answer on the Vercel sandbox, not on *.vercel.app.
+        site_url = (
+            functools.partial(loopback_site_url, endpoints.vercel.url)
+            if endpoints.sandbox
+            else identity_url
+        )
+        self.health_http = httpx.AsyncClient(timeout=10.0)
+        self.deploy = DeployService(
+            self.store,
+            remotes.vercel,
+            remotes.platform,
+            self.health_http,
+            site_url=site_url,
+            options=DeployOptions(triggered_by=who),
+        )
+        self.history = HistoryService(self.store, remotes.vercel, remotes.platform, staff_name=who)
+        self.domains = DomainService(
+            self.store,
+            remotes.vercel,
+            remotes.platform,
+            health_http=self.health_http,
+            site_url=site_url,
+        )
+        self.provisioning = ProvisioningService(
+            self.store,
+            remotes.platform,
+            remotes.github,
+            self.deploy,
+            github_owner=endpoints.github_owner,
+        )
 
     def _build_connected_pages(self) -> None:
         """The pages that need the remotes (built once `start()` opened them)."""
@@ -148,10 +197,27 @@ class Console:
                 data_dir=self.paths.data_dir,
             )
         )
-        self.window.set_page(
-            Section.CLIENTS,
-            ClientsPage(self.clients, self.store_bridge, self.tasks, self.messages),
+        clients_page = ClientsPage(self.clients, self.store_bridge, self.tasks, self.messages)
+        clients_page.provision_requested.connect(self._on_provision_requested)
+        self.window.set_page(Section.CLIENTS, clients_page)
+        self.deployments_page = DeploymentsPage(
+            self.store,
+            self.store_bridge,
+            self.tasks,
+            self.deploy,
+            self.history,
+            domains=self.domains,
+            dark=self.dark,
         )
+        self.window.set_page(Section.DEPLOYMENTS, self.deployments_page)
+        self.conversations_page = ConversationsPage(
+            self.store, self.store_bridge, self.conversations, self.tasks, self.messages
+        )
+        self.conversations_page.handoffs_waiting_changed.connect(
+            functools.partial(self.window.set_badge, Section.CONVERSATIONS)
+        )
+        self.conversations_page.notification_clicked.connect(self._on_notification_clicked)
+        self.window.set_page(Section.CONVERSATIONS, self.conversations_page)
         self.window.set_page(
             Section.CREDITS,
             CreditsPage(self.credits, self.store_bridge, self.tasks, self.messages, controller),
@@ -162,6 +228,19 @@ class Console:
             return None
         status = self.engine.status
         return SyncFigures(status.describe(), status.online, status.pending, status.last_event_at)
+
+    def _on_provision_requested(self) -> None:
+        NewClientDialog(self.tasks, self.provisioning, self.window).open()
+
+    def _on_deploy_requested(self, project_id: int) -> None:
+        self.window.show_section(Section.DEPLOYMENTS)
+        self.deployments_page.open_deploy(project_id)
+
+    def _on_notification_clicked(self, _session_id: str) -> None:
+        self.window.show_section(Section.CONVERSATIONS)
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
 
     def _on_buy_requested(self) -> None:
         self.window.show_section(Section.CREDITS)
@@ -197,6 +276,8 @@ class Console:
             await self.engine.stop()
         if self.remotes is not None:
             await self.remotes.aclose()
+        if self.health_http is not None:
+            await self.health_http.aclose()
         if self.embedded is not None:
             await asyncio.to_thread(self.embedded.stop)
         self.store_bridge.detach()

@@ -61,3 +61,5 @@ class LaunchOptions:
     paths: Paths
     force_sandbox: bool = False
     screenshot: Path | None = None
+    #: Open on this section (lower-case name) instead of the one last used.
+    section: str | None = None

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
 
     section_changed = Signal(int)
 
+    TITLE = "L4YERCAK3 Operator Console"
     GEOMETRY_KEY = "main_window/geometry"
     SECTION_KEY = "main_window/section"
 
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
             section: (pages or {}).get(section) or _loading_page() for section in Section
         }
         self._last_error: ConsoleError | None = None
-        self.setWindowTitle("L4YERCAK3 Operator Console")
+        self._badges: dict[Section, int] = {}
+        self.setWindowTitle(self.TITLE)
         self.setWindowIcon(resources.icon("app", dark))
         self._setup_ui()
         self._setup_menus()
@@ -117,6 +119,14 @@ class MainWindow(QMainWindow):
 
     def set_sync_state(self, text: str) -> None:
         self.sync_label.setText(text)
+
+    def set_badge(self, section: Section, count: int) -> None:
+        """A count that needs attention (e.g. handoffs waiting) on the sidebar and in the title."""
+        self._badges[section] = count
+        item = self.sidebar.item(int(section))
+        item.setText(f"{section.title}  ({count})" if count else section.title)
+        waiting = sum(self._badges.values())
+        self.setWindowTitle(f"({waiting}) {self.TITLE}" if waiting else self.TITLE)
 
     def add_banner(self, banner: QWidget) -> None:
         """Show an app-wide banner (e.g. low credits) above every section."""
@@ -170,6 +180,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFixedWidth(200)
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for section in Section:
             item = QListWidgetItem(resources.icon(section.icon_name, self._dark), section.title)
             item.setToolTip(f"{section.title} (Ctrl+{int(section) + 1})")

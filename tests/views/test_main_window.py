@@ -101,3 +101,15 @@ def test_main_window_quit_shortcut_closes(qtbot: QtBot, console_factory: Console
     _activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_main_window_badge_counts_on_sidebar_and_title(console_factory: ConsoleFactory) -> None:
+    window = console_factory().window
+
+    window.set_badge(Section.CONVERSATIONS, 3)
+    assert window.sidebar.item(int(Section.CONVERSATIONS)).text() == "Conversations  (3)"
+    assert window.windowTitle() == "(3) L4YERCAK3 Operator Console"
+
+    window.set_badge(Section.CONVERSATIONS, 0)
+    assert window.sidebar.item(int(Section.CONVERSATIONS)).text() == "Conversations"
+    assert window.windowTitle() == "L4YERCAK3 Operator Console"

@@ -300,10 +300,13 @@ class ClientsPage(QWidget):
     Signals:
         client_selected(str): the selected client changed ("" for none).
         client_saved(str): a client was created or edited locally (its id).
+        provision_requested(): "New client with portal…" was clicked; the
+            composition root runs the provisioning pipeline.
     """
 
     client_selected = Signal(str)
     client_saved = Signal(str)
+    provision_requested = Signal()
 
     def __init__(
         self,
@@ -474,7 +477,18 @@ class ClientsPage(QWidget):
         self.edit_button.setEnabled(False)
         self.new_button = QPushButton("New client…")
         self.new_button.setDefault(True)
-        for widget in (self.search_edit, self.attention_button, self.edit_button, self.new_button):
+        self.provision_button = QPushButton("New client with portal…")
+        self.provision_button.setToolTip(
+            "Create the client on the platform, generate, publish and deploy its portal "
+            "and mark it active, step by step (needs the platform, GitHub and Vercel)"
+        )
+        for widget in (
+            self.search_edit,
+            self.attention_button,
+            self.edit_button,
+            self.new_button,
+            self.provision_button,
+        ):
             header.addWidget(widget)
         layout.addLayout(header)
 
@@ -534,6 +548,7 @@ class ClientsPage(QWidget):
         self.search_edit.textChanged.connect(self._on_search_text_changed)
         self.attention_button.toggled.connect(self._on_attention_toggled)
         self.new_button.clicked.connect(self._on_new_clicked)
+        self.provision_button.clicked.connect(self.provision_requested)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.detail.edit_requested.connect(self._on_detail_edit_requested)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
