@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -662,6 +662,28 @@ def thread_messages(store: Store, session_id: str) -> list[Message]:
             session.scalars(
                 select(Message)
                 .where(Message.session_id == session_id)
+                .order_by(Message.created_at, Message.id)
+            )
+        )
+
+
+def thread_messages_after(
+    store: Store, session_id: str, after_id: int, also: Collection[int] = ()
+) -> list[Message]:
+    """A session's messages with a local id above `after_id`, plus the rows `also`.
+
+    What an open thread re-reads on a live change: local ids only grow as
+    messages arrive (synced rows are upserted in place), and `also` names the
+    rows still changing (ours, pending or failed). Oldest first.
+    """
+    with store.read() as session:
+        return list(
+            session.scalars(
+                select(Message)
+                .where(
+                    Message.session_id == session_id,
+                    or_(Message.id > after_id, Message.id.in_(list(also))),
+                )
                 .order_by(Message.created_at, Message.id)
             )
         )

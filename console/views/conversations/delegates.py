@@ -276,10 +276,12 @@ class MessageDelegate(QStyledItemDelegate):
             width = option.widget.width()
         if not isinstance(message, Message):
             return QSize(width, 0)
-        key = (message.id, message.text, message.delivery + (message.error or ""), width)
+        # Keyed by the wrap limit, not the width: above ~720 px the limit is
+        # fixed, so a scrollbar appearing does not re-measure every message.
+        key = (message.id, message.text, message.delivery + (message.error or ""), _limit(width))
         cached = self._sizes.get(key)
         if cached is not None:
-            return cached
+            return QSize(width, cached.height())
         fm = QFontMetrics(option.font)
         if message.role == "system":
             size = QSize(width, fm.height() + 18)
@@ -306,6 +308,7 @@ class MessageDelegate(QStyledItemDelegate):
             message.delivery,
             message.error,
             message.author_name,
+            message.created_at,
             selected,
             rect.width(),
             rect.height(),
@@ -424,12 +427,16 @@ class MessageDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _text_rect(self, fm: QFontMetrics, message: Message, width: int) -> QRect:
-        limit = max(120, min(self.MAX_BUBBLE, int(width * 0.72)) - 2 * self.PAD)
         return fm.boundingRect(
-            QRect(0, 0, limit, 100000),
+            QRect(0, 0, _limit(width), 100000),
             int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft),
             _body(message),
         )
+
+
+def _limit(width: int) -> int:
+    """Text width of a bubble in a thread `width` pixels wide."""
+    return max(120, min(MessageDelegate.MAX_BUBBLE, int(width * 0.72)) - 2 * MessageDelegate.PAD)
 
 
 def _body(message: Message) -> str:

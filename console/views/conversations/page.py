@@ -54,6 +54,7 @@ from console.services.conversations import (
     inbox_rows,
     thread_header,
     thread_messages,
+    thread_messages_after,
     waiting_sessions,
 )
 from console.services.platform.models import StaffRef, Template
@@ -606,7 +607,16 @@ class ConversationsPage(QWidget):
         if self._open_id is None:
             return
         at_bottom = self._at_bottom()
-        self.thread_model.update_messages(thread_messages(self._store, self._open_id))
+        model = self.thread_model
+        unsettled = model.unsettled_ids()
+        fresh = thread_messages_after(
+            self._store, self._open_id, model.last_message_id(), unsettled
+        )
+        if unsettled <= {m.id for m in fresh}:
+            model.update_messages(model.merged(fresh))
+        else:
+            # One of ours vanished (its echo from the platform replaced it).
+            model.update_messages(thread_messages(self._store, self._open_id))
         self._update_header()
         if at_bottom:
             self.thread_view.scrollToBottom()

@@ -222,7 +222,7 @@ class ThreadListModel(QAbstractListModel):
             changed = [
                 n
                 for n, (a, b) in enumerate(zip(self._messages, new, strict=False))
-                if _differs(a, b)
+                if a is not b and _differs(a, b)
             ]
             for n in changed:
                 self._messages[n] = new[n]
@@ -234,6 +234,37 @@ class ThreadListModel(QAbstractListModel):
                 self.endInsertRows()
             return
         self.set_session(self._session_id, new)
+
+    def unsettled_ids(self) -> set[int]:
+        """Our messages whose delivery may still change (pending or failed)."""
+        return {m.id for m in self._messages if m.delivery != "sent"}
+
+    def merged(self, fresh: Sequence[Message]) -> list[Message]:
+        """The thread with `fresh` rows replacing or joining the shown ones, in order.
+
+        Only the rows around a change are compared, so a live message in a
+        long thread costs little more than in a short one.
+        """
+        replaced = {m.id: m for m in fresh}
+        rows: list[Message] = []
+        touched: list[int] = []
+        for n, message in enumerate(self._messages):
+            row = replaced.pop(message.id, message)
+            if row is not message:
+                touched.append(n)
+            rows.append(row)
+        if replaced:
+            touched.append(len(rows))
+            rows.extend(sorted(replaced.values(), key=_order))
+        last = len(rows) - 1
+        in_order = all(
+            (i == 0 or _order(rows[i - 1]) <= _order(rows[i]))
+            and (i == last or _order(rows[i]) <= _order(rows[i + 1]))
+            for i in touched
+        )
+        if not in_order:
+            rows.sort(key=_order)
+        return rows
 
     def message_at(self, row: int) -> Message | None:
         return self._messages[row] if 0 <= row < len(self._messages) else None
@@ -274,13 +305,18 @@ class ThreadListModel(QAbstractListModel):
 
 
 def _differs(a: Message, b: Message) -> bool:
-    return (a.delivery, a.error, a.text, a.author_name, a.remote_id) != (
+    return (a.delivery, a.error, a.text, a.author_name, a.remote_id, a.created_at) != (
         b.delivery,
         b.error,
         b.text,
         b.author_name,
         b.remote_id,
+        b.created_at,
     )
+
+
+def _order(message: Message) -> tuple[datetime, int]:
+    return _aware(message.created_at), message.id
 
 
 def _aware(moment: datetime) -> datetime:
