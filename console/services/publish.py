@@ -132,6 +132,7 @@ class GitHubApi(Protocol):
         expected_parent: str | None,
         *,
         allow_diverged: bool = False,
+        head_known: bool = False,
     ) -> CommitResult: ...
 
 
@@ -814,6 +815,7 @@ class PublishService:
                 f"{message}: {config.app_name}",
                 parent,
                 allow_diverged=allow_diverged,
+                head_known=created,
             )
         except ConsoleError as error:
             if created or state.get("uncommitted"):

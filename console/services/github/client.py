@@ -304,6 +304,7 @@ class GitHubClient:
         expected_parent: str | None,
         *,
         allow_diverged: bool = False,
+        head_known: bool = False,
     ) -> CommitResult:
         """Publish `files` as ONE commit on `branch`: they become the whole tree.
 
@@ -318,6 +319,9 @@ class GitHubClient:
             expected_parent: the head the caller last published (or
                 `Repo.head` after `create_repo`); None if it expects no branch yet.
             allow_diverged: commit on top of whatever the remote head is.
+            head_known: `expected_parent` was read from GitHub moments ago
+                (`create_repo`), so it is not read again; the ref update still
+                refuses anything but a fast-forward, so nothing is overwritten.
 
         Returns:
             The commit, with `requests` = the HTTP requests it took.
@@ -340,7 +344,7 @@ class GitHubClient:
         started = time.monotonic()
         repo_label = f"/repos/{owner}/{name}"
 
-        head = await self.get_head(owner, name, branch)
+        head = expected_parent if head_known else await self.get_head(owner, name, branch)
         diverged = head != expected_parent
         if diverged and not allow_diverged:
             logger.info(

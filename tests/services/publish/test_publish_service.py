@@ -180,20 +180,19 @@ async def test_first_publish_200_files_in_5_requests(
     events: list[ProgressEvent] = []
     result = await service.publish(pid, cfg, progress=events.append)
 
-    # The push (one atomic commit) takes 4 requests; creating the repository 2 more
-    # (POST /user/repos, then its auto-init head).
-    assert result.requests == 4
-    assert gh.request_count == 6
+    # Creating the repository takes 2 requests (POST /user/repos, its auto-init
+    # head); that head is the parent, so the atomic commit itself takes 3.
+    assert result.requests == 3
+    assert gh.request_count == 5
     assert paths(sandbox) == [
         "POST /user/repos",
-        f"GET /repos/{LOGIN}/flower-shop/git/ref/heads/main",
         f"GET /repos/{LOGIN}/flower-shop/git/ref/heads/main",
         f"POST /repos/{LOGIN}/flower-shop/git/trees",
         f"POST /repos/{LOGIN}/flower-shop/git/commits",
         f"PATCH /repos/{LOGIN}/flower-shop/git/refs/heads/main",
     ]
     assert sandbox.files_at(LOGIN, "flower-shop") == expected
-    assert check_all("github", sandbox.recorder.exchanges) == 6
+    assert check_all("github", sandbox.recorder.exchanges) == 5
     assert [e.step for e in events if isinstance(e, StepFinished)] == [
         "files",
         "secrets",
