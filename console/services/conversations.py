@@ -120,23 +120,31 @@ def conversation_target(session_id: str) -> str:
 
 
 class ConversationService:
-    """Human actions on agent conversations (see module docstring)."""
+    """Human actions on agent conversations (see module docstring).
 
-    def __init__(self, store: Store, platform: PlatformClient) -> None:
+    Args:
+        store: the local store.
+        platform: the platform client.
+        on_queued: called after a message was queued (production: the sync
+            engine's `outbox_changed`, so it is delivered at once if online).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        platform: PlatformClient,
+        *,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
         self._store = store
         self._platform = platform
+        self._on_queued = on_queued
         self._staff: StaffRef | None = None
         self._locks: dict[str, asyncio.Lock] = {}
-        self._wakeup: Callable[[], None] | None = None
-
-    def set_outbox_wakeup(self, callback: Callable[[], None] | None) -> None:
-        """Called after a message is queued (the composition root passes
-        `SyncEngine.outbox_changed`), so delivery starts at once."""
-        self._wakeup = callback
 
     def _queued(self) -> None:
-        if self._wakeup is not None:
-            self._wakeup()
+        if self._on_queued is not None:
+            self._on_queued()
 
     def queue_message(
         self,

@@ -157,9 +157,12 @@ def test_service_canned_responses_per_agency(tmp_path: Path) -> None:
 
 def test_service_retry_requeues_failed_message_with_new_text(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    service = ConversationService(store, None)  # type: ignore[arg-type]
     woken: list[int] = []
-    service.set_outbox_wakeup(lambda: woken.append(1))
+    service = ConversationService(
+        store,
+        None,  # type: ignore[arg-type]
+        on_queued=lambda: woken.append(1),
+    )
     message_id = service.queue_message("ses_2", "Refund done", author_name="Sam Operator")
     with pytest.raises(UserInputError):
         service.retry_message(message_id, "again")  # not failed

@@ -96,7 +96,8 @@ def console_factory(
     ) -> Console:
         store = Store(db or tmp_path / "console.sqlite3")
         client = make_client(served.url, sandbox.api_key)
-        service = ConversationService(store, client)
+        # Queued replies wake the engine's outbox, as in the console.
+        service = ConversationService(store, client, on_queued=lambda: engine.outbox_changed())
         outbox = OutboxProcessor(
             store, service.outbox_handlers(), backoff_base=0.0, backoff_cap=0.2
         )
@@ -108,7 +109,6 @@ def console_factory(
             outbox_interval=0.2,
             use_stream=use_stream,
         )
-        service.set_outbox_wakeup(engine.outbox_changed)
         bridge = StoreBridge(store)
         messages = MessageBridge()
         tasks = TaskRunner(messages)

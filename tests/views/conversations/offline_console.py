@@ -44,10 +44,9 @@ def reply_text(session_index: int, n: int) -> str:
 async def run(db: Path, url: str, key: str, staff_id: str, sessions: list[str]) -> None:
     store = Store(db)
     client = make_client(url, key)
-    service = ConversationService(store, client)
+    service = ConversationService(store, client, on_queued=lambda: engine.outbox_changed())
     outbox = OutboxProcessor(store, service.outbox_handlers(), backoff_base=0.0, backoff_cap=0.2)
     engine = SyncEngine(store, client, outbox, poll_interval=0.05, outbox_interval=0.2)
-    service.set_outbox_wakeup(engine.outbox_changed)
     messages = MessageBridge()
     page = ConversationsPage(
         store,
