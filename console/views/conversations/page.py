@@ -445,6 +445,14 @@ class ConversationsPage(QWidget):
         )
         self.template_params_edit.clear()
 
+    @Slot(int)
+    def _on_template_combo_current_index_changed(self, index: int) -> None:
+        count = self._templates[index].param_count if 0 <= index < len(self._templates) else 0
+        self.template_params_edit.setEnabled(count > 0)
+        self.template_params_edit.setPlaceholderText(
+            f"{count} value{'s' if count != 1 else ''}, comma separated" if count else "No values"
+        )
+
     @Slot(str)
     def _on_notifier_activated(self, session_id: str) -> None:
         self.open_session(session_id)
@@ -641,7 +649,8 @@ class ConversationsPage(QWidget):
         handle = f" ({header.customer_handle})" if header.customer_handle else ""
         self.header_meta.setText(
             f"{header.org_name or 'Agency'}  ·  {channel}{handle}  ·  Agent: "
-            f"{header.agent_name or '-'}  ·  {header.credits_spent:g} credits spent"
+            f"{header.agent_name or '-'}  ·  {header.credits_spent:g} "
+            f"credit{'' if header.credits_spent == 1 else 's'} spent"
         )
         self.label_pill.setText(label_text(header.label, header.handled_by))
         closed = header.status == "closed"
@@ -678,6 +687,10 @@ class ConversationsPage(QWidget):
             self.composer.setPlaceholderText("This conversation is closed.")
         elif header.label == "colleague":
             self.composer.setPlaceholderText(f"{header.handled_by} is handling this conversation.")
+        elif window:
+            self.composer.setPlaceholderText(
+                "Free text cannot reach the customer now: send an approved template above."
+            )
         elif not mine:
             self.composer.setPlaceholderText(
                 "Take over (Ctrl+Shift+T) to reply; the AI agent is answering."
@@ -692,6 +705,10 @@ class ConversationsPage(QWidget):
         self.template_combo.clear()
         for template in templates:
             self.template_combo.addItem(f"{template.name} - {template.body[:60]}")
+            self.template_combo.setItemData(
+                self.template_combo.count() - 1, template.body, Qt.ItemDataRole.ToolTipRole
+            )
+        self._on_template_combo_current_index_changed(self.template_combo.currentIndex())
         self.send_template_button.setEnabled(bool(templates))
 
     def _can_reply(self) -> bool:
@@ -982,6 +999,9 @@ class ConversationsPage(QWidget):
         self.resend_button.clicked.connect(self._on_resend_clicked)
         self.edit_resend_button.clicked.connect(self._on_edit_resend_clicked)
         self.send_template_button.clicked.connect(self._on_send_template_clicked)
+        self.template_combo.currentIndexChanged.connect(
+            self._on_template_combo_current_index_changed
+        )
         self.notifier.activated.connect(self._on_notifier_activated)
         actions = {
             "next": lambda: self.select_next(1),
