@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console import resources
@@ -31,8 +31,11 @@ from console.services.conversations import ConversationService
 from console.services.credits import CreditsService
 from console.services.deploy.deploy import DeployOptions, DeployService, identity_url
 from console.services.deploy.domains import DomainService
+from console.services.deploy.events import ProgressEvent, StepFailed, StepFinished, StepStarted
 from console.services.deploy.history import HistoryService
 from console.services.deploy.provisioning import ProvisioningService
+from console.services.projects import ProjectService
+from console.services.publish import KIND_PUBLISH, PublishService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
@@ -47,6 +50,8 @@ from console.views.deploy.new_client import NewClientDialog, resume_interrupted_
 from console.views.deploy.page import DeploymentsPage
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
+from console.views.projects.page import ProjectsPage
+from console.views.publish import PublishWizard
 from console.views.settings.diagnostics import DiagnosticsPanel, SyncFigures
 from console.views.settings.page import SettingsPage
 from console.views.tasks import TaskRunner
@@ -55,7 +60,6 @@ from console.views.widgets.empty_state import EmptyState
 logger = logging.getLogger(__name__)
 
 PLANNED: dict[Section, str] = {
-    Section.PROJECTS: "Your client projects will be listed here once they are synced.",
     Section.CLIENTS: "Client sub-organizations will be listed here once they are synced.",
     Section.CONVERSATIONS: "Live agent conversations will appear here.",
     Section.DEPLOYMENTS: "Deployments of your published projects will appear here.",
@@ -92,6 +96,13 @@ class Console:
         self.settings = SettingsService(self.store)
         self.store_bridge = StoreBridge(self.store)
         self.tasks = TaskRunner(self.messages)
+        # Projects and publish drafts work offline: built before any network.
+        self.projects = ProjectService(
+            self.store, workspace_root=self.paths.workspaces, on_queued=self._on_outbox_queued
+        )
+        self.publish = PublishService(self.store, github=None)
+        self.online = False
+        self.wizard: PublishWizard | None = None
         self.dark = is_dark(app)
         self.sandbox = options.force_sandbox or not self._platform_configured()
         self.embedded: EmbeddedSandbox | None = None
@@ -119,6 +130,12 @@ class Console:
         }
         self.settings_page = SettingsPage(self.settings, self.secrets, self.tasks, check_connection)
         pages[Section.SETTINGS] = self.settings_page
+        self.projects_page = ProjectsPage(
+            self.projects, self.store_bridge, self.tasks, self.messages, dark=self.dark
+        )
+        self.projects_page.publish_requested.connect(self._on_publish_requested)
+        self.projects_page.deploy_requested.connect(self._on_deploy_requested)
+        pages[Section.PROJECTS] = self.projects_page
         return pages
 
     async def start(self) -> None:
@@ -136,10 +153,16 @@ class Console:
         self.conversations = ConversationService(self.store, platform)
         self.clients = ClientsService(self.store, platform, on_queued=self._on_outbox_queued)
         self.credits = CreditsService(self.store, platform, self.remotes.stripe)
+        self.publish = PublishService(self.store, self.remotes.github, platform)
         self._open_deploy_services(endpoints)
         outbox = OutboxProcessor(
             self.store,
-            {**self.conversations.outbox_handlers(), **self.clients.outbox_handlers()},
+            {
+                **self.conversations.outbox_handlers(),
+                **self.clients.outbox_handlers(),
+                **self.projects.outbox_handlers(platform),
+                KIND_PUBLISH: self.publish.outbox_handler(progress=self._on_queued_publish),
+            },
         )
         self.engine = SyncEngine(self.store, platform, outbox, on_status=self._on_sync_status)
         self._build_connected_pages()
@@ -229,6 +252,32 @@ class Console:
         status = self.engine.status
         return SyncFigures(status.describe(), status.online, status.pending, status.last_event_at)
 
+    def _on_publish_requested(self, project_id: int) -> None:
+        if self.wizard is not None:
+            self.wizard.close()
+        self.wizard = PublishWizard(
+            self.publish, self.tasks, self.messages, project_id, self.window
+        )
+        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.destroyed.connect(self._on_wizard_destroyed)
+        self.wizard.set_online(self.online)
+        self.wizard.settings_requested.connect(
+            functools.partial(self.window.show_section, Section.SETTINGS)
+        )
+        self.wizard.open()
+
+    def _on_wizard_destroyed(self) -> None:
+        self.wizard = None
+
+    def _on_queued_publish(self, event: ProgressEvent) -> None:
+        """A publish queued offline runs in the outbox: its steps go to the status bar."""
+        if isinstance(event, StepStarted):
+            self.messages.show_info(f"Queued publish: {event.title}…")
+        elif isinstance(event, StepFinished) and event.step == "platform":
+            self.messages.show_info("Queued publish done")
+        elif isinstance(event, StepFailed):
+            self.messages.show_info(f"Queued publish failed at {event.step}: {event.error}")
+
     def _on_provision_requested(self) -> None:
         NewClientDialog(self.tasks, self.provisioning, self.window).open()
 
@@ -261,6 +310,9 @@ class Console:
         )
 
     def _on_sync_status(self, status: SyncStatus) -> None:
+        self.online = status.online
+        if self.wizard is not None:
+            self.wizard.set_online(status.online)
         if status.online:
             self.synced.set()
         self.window.set_online(status.online)

@@ -33,6 +33,11 @@ class Paths:
         return self.data_dir / "sandbox"
 
     @property
+    def workspaces(self) -> Path:
+        """Project files on disk, for "open in editor"."""
+        return self.data_dir / "workspaces"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "console.log"
 

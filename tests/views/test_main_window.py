@@ -80,13 +80,13 @@ def test_main_window_remembers_geometry_and_section(
     first.show()
     qtbot.waitExposed(first)
     # The offscreen screen is 800x600; restoreGeometry keeps windows on screen.
-    first.resize(701, 503)
+    first.resize(797, 503)
     first.show_section(Section.CREDITS)
     first.close()
 
     second = console_factory().window
     assert second.current_section() is Section.CREDITS
-    assert (second.width(), second.height()) == (701, 503)
+    assert (second.width(), second.height()) == (797, 503)
 
 
 def test_main_window_says_sandbox_without_accounts(console_factory: ConsoleFactory) -> None:

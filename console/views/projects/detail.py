@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCursor
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QTabWidget,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -140,6 +141,15 @@ def _hint(text: str) -> QLabel:
     label.setObjectName("EmptyText")
     label.setWordWrap(True)
     return label
+
+
+def _header_button(text: str) -> QToolButton:
+    # Tool buttons size to their text (push buttons are at least 80 px wide),
+    # so the whole action row fits a small window.
+    button = QToolButton()
+    button.setText(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
 
 
 class ProjectDetailView(QWidget):
@@ -656,18 +666,25 @@ class ProjectDetailView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
 
         top = QHBoxLayout()
-        self.back_button = QPushButton("← All projects")
-        self.back_button.setFlat(True)
+        top.setSpacing(4)
+        # Short labels (details in tooltips) so the header fits a small window.
+        self.back_button = _header_button("← Projects")
+        self.back_button.setToolTip("Back to all projects (Esc)")
+        self.back_button.setAutoRaise(True)
         top.addWidget(self.back_button)
         top.addStretch(1)
-        self.edit_button = QPushButton("Edit…")
-        self.open_editor_button = QPushButton("Open in editor")
-        self.live_button = QPushButton("Open live site")
-        self.repo_button = QPushButton("Open repository")
-        self.deploy_button = QPushButton("Deploy")
+        self.edit_button = _header_button("Edit…")
+        self.open_editor_button = _header_button("Editor")
+        self.open_editor_button.setToolTip("Open the project's files in your editor")
+        self.live_button = _header_button("Live site")
+        self.live_button.setToolTip("Open the production URL in the browser")
+        self.repo_button = _header_button("Repository")
+        self.repo_button.setToolTip("Open the GitHub repository in the browser")
+        self.deploy_button = _header_button("Deploy")
         self.publish_button = QPushButton("Publish…")
         self.publish_button.setDefault(True)
-        self.delete_button = QPushButton("Delete draft…")
+        self.delete_button = _header_button("Delete…")
+        self.delete_button.setToolTip("Delete this draft from this computer (asks first)")
         for button in (
             self.edit_button,
             self.open_editor_button,
@@ -900,6 +917,9 @@ class ProjectDetailView(QWidget):
         self._bridge.changed.connect(self._on_store_changed)
         self._reload_timer.timeout.connect(self._on_reload_timer_timeout)
         self.back_button.clicked.connect(self._on_back_clicked)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(self.back_button.click)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.publish_button.clicked.connect(self._on_publish_clicked)

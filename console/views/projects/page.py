@@ -691,9 +691,15 @@ class ProjectsPage(QWidget):
             stats.addWidget(card)
         layout.addLayout(stats)
 
+        # Two rows (search, sort and view mode; then the filters) so the
+        # section fits a small window.
         self.filter_bar = QWidget()
-        bar = QHBoxLayout(self.filter_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self.filter_bar)
+        rows.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        filters = QHBoxLayout()
+        rows.addLayout(bar)
+        rows.addLayout(filters)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search name, client, data needs, URL…  (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
@@ -701,7 +707,7 @@ class ProjectsPage(QWidget):
             resources.icon("search", self._dark), QLineEdit.ActionPosition.LeadingPosition
         )
         self.search_edit.setMinimumWidth(240)
-        bar.addWidget(self.search_edit, 2)
+        bar.addWidget(self.search_edit, 1)
         self.client_combo = QComboBox()
         self.client_combo.addItem("All clients", None)
         self.status_combo = QComboBox()
@@ -726,8 +732,15 @@ class ProjectsPage(QWidget):
             self.category_combo,
             self.sort_combo,
         ):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            bar.addWidget(combo)
+            # Shrink with the window (eliding) rather than forcing it wide.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
+            if combo is self.sort_combo:
+                bar.addWidget(combo)
+            else:
+                filters.addWidget(combo, 1)
         self.cards_button = QToolButton()
         self.cards_button.setText("Cards")
         self.table_button = QToolButton()

@@ -275,7 +275,10 @@ def test_page_edit_project_offline(qtbot: QtBot, make_page: MakePage, env: Env) 
     with qtbot.waitSignal(page.detail.loaded, timeout=5000):
         dialog.accept()
     qtbot.waitUntil(lambda: page.detail.title_label.text() == "Studio Flow booking")
-    assert page.model.project(project_id).name == "Studio Flow booking"  # type: ignore[union-attr]
+    # The list reloads from the store on its own (debounced) schedule.
+    qtbot.waitUntil(
+        lambda: getattr(page.model.project(project_id), "name", None) == "Studio Flow booking"
+    )
     assert _outbox_kinds(env) == ["builder_app.create", "builder_app.update"]
 
 
