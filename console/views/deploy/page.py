@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -50,6 +51,7 @@ from console.views.models.deployments import (
     load_deployments,
 )
 from console.views.tasks import TaskRunner
+from console.views.widgets.empty_state import EmptyState
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +299,24 @@ class DeploymentsPage(QWidget):
         if previous is not None and (row := self.model.row_of(previous.id)) >= 0:
             self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
         self._show_project(project_id)
+        self._show_empty_state(project_id, bool(items))
         self._update_buttons()
+
+    def _show_empty_state(self, project_id: int | None, has_rows: bool) -> None:
+        if has_rows:
+            self.history_stack.setCurrentWidget(self.table)
+            return
+        if project_id is None:
+            self.empty.title_label.setText("No published projects yet")
+            self.empty.text_label.setText(
+                "Publish a project from Projects (Ctrl+1); you can deploy it from here."
+            )
+        else:
+            self.empty.title_label.setText(f"{self.project_combo.currentText()}: no deployments")
+            self.empty.text_label.setText(
+                "“Deploy…” creates the first one; “Refresh” reads its history from Vercel."
+            )
+        self.history_stack.setCurrentWidget(self.empty)
         if self.domains_panel is not None:
             self.domains_panel.set_project(project_id)
 
@@ -497,7 +516,11 @@ class DeploymentsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        layout.addWidget(self.table, 1)
+        self.empty = EmptyState("No deployments yet", "")
+        self.history_stack = QStackedWidget()
+        self.history_stack.addWidget(self.table)
+        self.history_stack.addWidget(self.empty)
+        layout.addWidget(self.history_stack, 1)
         if self.domains_panel is not None:
             layout.addWidget(self.domains_panel)
 

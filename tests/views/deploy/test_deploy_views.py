@@ -101,6 +101,8 @@ def test_deploy_end_to_end_from_the_page(
     project_id = run_async(add_project(store, remotes))
     page = make_page(qtbot, store, wiring)
     assert page.project_id() == project_id
+    assert page.history_stack.currentWidget() is page.empty
+    assert page.empty.title_label.text() == "Acme Shop: no deployments"
 
     page.deploy_button.click()
     setup = page.setup_dialog
@@ -127,6 +129,7 @@ def test_deploy_end_to_end_from_the_page(
     assert "[READY]" in dialog._state_labels["READY"].text()
     assert "next build" in dialog.log_view.toPlainText()
     dialog.grab().save(str(SHOTS / "deploy_progress.png"))
+    qtbot.waitUntil(lambda: page.history_stack.currentWidget() is page.table)
 
     # What each remote holds afterwards.
     project = remotes.vercel.store.find_project("acme-shop")
