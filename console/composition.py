@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -24,7 +25,7 @@ from console.config import LaunchOptions
 from console.errors import ConsoleError
 from console.sandbox.embedded import EmbeddedSandbox, start_embedded
 from console.sandbox.platform import TrafficConfig
-from console.sandbox.vercel import loopback_site_url
+from console.sandbox.vercel import DEMO_TIMING, BuildTiming, loopback_site_url
 from console.services.accounts import Endpoint, Endpoints, Remotes, check_connection, open_remotes
 from console.services.clients import ClientsService
 from console.services.conversations import ConversationService
@@ -35,7 +36,7 @@ from console.services.deploy.events import ProgressEvent, StepFailed, StepFinish
 from console.services.deploy.history import HistoryService
 from console.services.deploy.provisioning import ProvisioningService
 from console.services.projects import ProjectService
-from console.services.publish import KIND_PUBLISH, PublishService
+from console.services.publish import KIND_PUBLISH, PreparePreflight, PublishService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
@@ -71,6 +72,22 @@ PLANNED: dict[Section, str] = {
 SANDBOX_TRAFFIC = TrafficConfig(rate_per_second=0.3)
 
 
+@dataclass(frozen=True)
+class Tuning:
+    """How long the console and its embedded sandbox take over things; tests make it fast.
+
+    Attributes:
+        build_timing: how long sandbox Vercel builds take (a build you can watch).
+        deploy: deploy tunables; `triggered_by` is filled in from the signed-in staff.
+        prepare_preflight: readies the build check; None runs the real npm
+            install, tsc and next build.
+    """
+
+    build_timing: BuildTiming = DEMO_TIMING
+    deploy: DeployOptions = field(default_factory=DeployOptions)
+    prepare_preflight: PreparePreflight | None = None
+
+
 class Console:
     """Everything one running console owns, built in dependency order.
 
@@ -85,11 +102,14 @@ class Console:
         window: MainWindow,
         messages: MessageBridge,
         options: LaunchOptions,
+        *,
+        tuning: Tuning | None = None,
     ) -> None:
         self.app = app
         self.window = window
         self.messages = messages
         self.options = options
+        self.tuning = tuning or Tuning()
         self.paths = options.paths.ensure()
         self.store = Store(self.paths.database)
         self.secrets = SecretsService()
@@ -100,7 +120,9 @@ class Console:
         self.projects = ProjectService(
             self.store, workspace_root=self.paths.workspaces, on_queued=self._on_outbox_queued
         )
-        self.publish = PublishService(self.store, github=None)
+        self.publish = PublishService(
+            self.store, github=None, prepare_preflight=self.tuning.prepare_preflight
+        )
         self.online = False
         self.wizard: PublishWizard | None = None
         self.dark = is_dark(app)
@@ -143,17 +165,27 @@ class Console:
         if self.sandbox:
             self.window.set_sync_state("Starting the sandbox…")
             self.embedded = await asyncio.to_thread(
-                start_embedded, self.paths.sandbox_dir, traffic=SANDBOX_TRAFFIC
+                start_embedded,
+                self.paths.sandbox_dir,
+                traffic=SANDBOX_TRAFFIC,
+                build_timing=self.tuning.build_timing,
             )
             endpoints = self._sandbox_endpoints(self.embedded)
         else:
             endpoints = Endpoints.from_settings(self.settings.accounts(), self.secrets)
         self.remotes = open_remotes(endpoints)
         platform = self.remotes.platform
-        self.conversations = ConversationService(self.store, platform)
+        self.conversations = ConversationService(
+            self.store, platform, on_queued=self._on_outbox_queued
+        )
         self.clients = ClientsService(self.store, platform, on_queued=self._on_outbox_queued)
         self.credits = CreditsService(self.store, platform, self.remotes.stripe)
-        self.publish = PublishService(self.store, self.remotes.github, platform)
+        self.publish = PublishService(
+            self.store,
+            self.remotes.github,
+            platform,
+            prepare_preflight=self.tuning.prepare_preflight,
+        )
         self._open_deploy_services(endpoints)
         outbox = OutboxProcessor(
             self.store,
@@ -187,7 +219,7 @@ class Console:
             remotes.platform,
             self.health_http,
             site_url=site_url,
-            options=DeployOptions(triggered_by=who),
+            options=replace(self.tuning.deploy, triggered_by=who),
         )
         self.history = HistoryService(self.store, remotes.vercel, remotes.platform, staff_name=who)
         self.domains = DomainService(
@@ -305,7 +337,9 @@ class Console:
             github=Endpoint(sandbox.github_account.url, sandbox.github_account.token),
             vercel=Endpoint(sandbox.vercel_account.url, sandbox.vercel_account.token),
             stripe=Endpoint(sandbox.stripe_account.url, sandbox.stripe_account.token),
-            github_owner=sandbox.github.login,
+            # The sandbox login is a user, not an organization: repositories go to
+            # the token's own account, as the publish wizard's do.
+            github_owner="",
             sandbox=True,
         )
 
