@@ -109,42 +109,39 @@ def apply_children(store: Store, children: Sequence[ChildOrganization], tier: st
 
 
 def apply_builder_apps(store: Store, apps: Sequence[BuilderApp]) -> None:
-    """Upsert by remote id; a local draft that was created remotely keeps its row."""
+    """Upsert by remote id; a local draft that was created remotely keeps its row.
+
+    One INSERT .. ON CONFLICT, not read-then-insert: the outbox gives a local
+    draft its remote id as soon as the platform created it, which can happen
+    between such a read and the insert (the app this event is about).
+    """
     if not apps:
         return
+    rows = [
+        {
+            "remote_id": app.id,
+            "org_id": app.org_id,
+            "name": app.name,
+            "slug": app.slug,
+            "description": app.description,
+            "status": app.status,
+            "architecture": app.architecture,
+            "categories": list(app.categories),
+            "repo_url": app.repo_url,
+            "production_url": app.production_url,
+            "deployment_status": app.deployment_status,
+            "source": "platform",
+            "created_at": app.created_at,
+            "updated_at": app.updated_at,
+        }
+        for app in apps
+    ]
     with store.write() as tx:
-        known = dict(
-            tx.session.execute(
-                select(m.Project.remote_id, m.Project.id).where(
-                    m.Project.remote_id.in_([a.id for a in apps])
-                )
-            ).all()
+        tx.session.execute(_upsert_statement(m.Project, rows[0], "remote_id"), rows)
+        ids = tx.session.scalars(
+            select(m.Project.id).where(m.Project.remote_id.in_([a.id for a in apps]))
         )
-        for app in apps:
-            values = {
-                "remote_id": app.id,
-                "org_id": app.org_id,
-                "name": app.name,
-                "slug": app.slug,
-                "description": app.description,
-                "status": app.status,
-                "architecture": app.architecture,
-                "categories": list(app.categories),
-                "repo_url": app.repo_url,
-                "production_url": app.production_url,
-                "deployment_status": app.deployment_status,
-                "source": "platform",
-                "created_at": app.created_at,
-                "updated_at": app.updated_at,
-            }
-            if app.id in known:
-                tx.session.execute(
-                    update(m.Project).where(m.Project.id == known[app.id]).values(values)
-                )
-                tx.touch("projects", known[app.id])
-            else:
-                row = m.Project(**values)
-                tx.session.add(row)
+        tx.touch("projects", *ids)
 
 
 def apply_agents(store: Store, agents: Sequence[Agent]) -> None:

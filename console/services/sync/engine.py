@@ -251,12 +251,13 @@ class SyncEngine:
         cursor = apply.get_cursor(self._store, EVENTS_CURSOR)
         self._set_status(online=True, mode="stream", error=None)
         batch: list[PlatformEvent] = []
-        async for event in self._platform.stream_events(
-            last_event_id=int(cursor) if cursor else None
-        ):
-            batch.append(event)
-            await self.apply_events(batch)
-            batch.clear()
+        async with contextlib.aclosing(
+            self._platform.stream_events(last_event_id=int(cursor) if cursor else None)  # type: ignore[type-var]
+        ) as events:
+            async for event in events:
+                batch.append(event)
+                await self.apply_events(batch)
+                batch.clear()
 
     async def _follow_forever(self) -> None:
         while True:
@@ -280,6 +281,14 @@ class SyncEngine:
             except ConsoleError as error:
                 self._set_status(online=False, mode="offline", error=error.user_text())
                 logger.warning("sync stopped on %s; retrying", type(error).__name__)
+                await asyncio.sleep(max(self._poll_interval, 5.0))
+            except Exception:
+                # A bug must not end syncing for the rest of the session: say so
+                # (Diagnostics shows it), then carry on from the saved cursor.
+                logger.exception("sync failed unexpectedly; retrying")
+                self._set_status(
+                    online=False, mode="offline", error="Sync failed unexpectedly; retrying."
+                )
                 await asyncio.sleep(max(self._poll_interval, 5.0))
 
     async def _poll_for(self, seconds: float | None) -> None:
@@ -311,6 +320,9 @@ class SyncEngine:
                 await self.drain_outbox()
             except ConsoleError as error:
                 logger.info("outbox drain stopped: %s", type(error).__name__)
+            except Exception:
+                logger.exception("outbox drain failed unexpectedly; retrying")
+                await asyncio.sleep(self._outbox_interval)
 
     # --- status ---------------------------------------------------------------
     def _set_status(self, **changes: object) -> None:

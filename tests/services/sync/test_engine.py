@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from console.sandbox.faults import FaultRule
@@ -130,3 +131,41 @@ async def test_sync_offline_queues_and_catches_up(tmp_path: Path, platform: Plat
 def _has_text(store: Store, text: str) -> bool:
     with store.read() as session:
         return session.scalar(select(Message.id).where(Message.text == text)) is not None
+
+
+async def test_sync_carries_on_after_an_unexpected_error(
+    tmp_path: Path, platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in one poll must not end syncing for the rest of the session."""
+    sandbox, _ = platform
+    store = Store(tmp_path / "db.sqlite3")
+    statuses: list[SyncStatus] = []
+    engine, _ = _engine(store, platform, statuses, use_stream=False)
+    await engine.initial_sync()
+    real_poll = engine.poll_once
+    calls = 0
+
+    async def poll_once_with_a_bug() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug")
+        return await real_poll()
+
+    engine.poll_once = poll_once_with_a_bug  # type: ignore[method-assign]
+    engine.start()
+    try:
+        await _until(lambda: calls >= 1)
+        await _until(lambda: engine.status.error == "Sync failed unexpectedly; retrying.")
+        session_id = sandbox.conversations(status="active")[0].id
+        sandbox.customer_writes(session_id, "Still there after the bug?")
+        async with asyncio.timeout(15.0):
+            while not _has_text(store, "Still there after the bug?"):
+                await asyncio.sleep(0.05)
+        assert engine.status.online
+    finally:
+        await engine.stop()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "sync failed unexpectedly; retrying"
+    ]
+    caplog.clear()
