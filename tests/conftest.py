@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -134,8 +135,13 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()
-    if pending:
+    # A cancelled task may still have cleanup to run on the loop (closing an
+    # HTTP stream takes several steps); a coroutine left half-closed is
+    # finalized later without a loop and fails some unrelated test.
+    deadline = time.monotonic() + 5.0
+    while any(not t.done() for t in pending) and time.monotonic() < deadline:
         qapp.processEvents()
+        time.sleep(0.001)
     executor.shutdown(wait=True, cancel_futures=True)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)

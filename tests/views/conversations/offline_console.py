@@ -46,7 +46,11 @@ async def run(db: Path, url: str, key: str, staff_id: str, sessions: list[str]) 
     client = make_client(url, key)
     service = ConversationService(store, client, on_queued=lambda: engine.outbox_changed())
     outbox = OutboxProcessor(store, service.outbox_handlers(), backoff_base=0.0, backoff_cap=0.2)
-    engine = SyncEngine(store, client, outbox, poll_interval=0.05, outbox_interval=0.2)
+    # Polling, so the outage shows at the next poll: an event stream opened
+    # before the outage would stay up (faults hit new requests only).
+    engine = SyncEngine(
+        store, client, outbox, poll_interval=0.05, outbox_interval=0.2, use_stream=False
+    )
     messages = MessageBridge()
     page = ConversationsPage(
         store,
