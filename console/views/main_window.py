@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         """A count that needs attention (e.g. handoffs waiting) on the sidebar and in the title."""
         self._badges[section] = count
         item = self.sidebar.item(int(section))
-        item.setText(f"{section.title}  ({count})" if count else section.title)
+        item.setText(f"{section.title} ({count})" if count else section.title)
         waiting = sum(self._badges.values())
         self.setWindowTitle(f"({waiting}) {self.TITLE}" if waiting else self.TITLE)
 

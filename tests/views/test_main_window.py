@@ -107,7 +107,7 @@ def test_main_window_badge_counts_on_sidebar_and_title(console_factory: ConsoleF
     window = console_factory().window
 
     window.set_badge(Section.CONVERSATIONS, 3)
-    assert window.sidebar.item(int(Section.CONVERSATIONS)).text() == "Conversations  (3)"
+    assert window.sidebar.item(int(Section.CONVERSATIONS)).text() == "Conversations (3)"
     assert window.windowTitle() == "(3) L4YERCAK3 Operator Console"
 
     window.set_badge(Section.CONVERSATIONS, 0)
