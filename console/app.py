@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from console import log, resources
+from console import resources
 from console.config import LaunchOptions, Paths
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
@@ -109,7 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_interpreter()
     options.paths.ensure()
-    log.setup(options.paths.log_file)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("L4YERCAK3 Console")
@@ -123,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app.exec()
     finally:
+        from console import log
+
         log.shutdown()
     return starter.exit_code
 
@@ -159,7 +160,11 @@ class _Starter(QObject):
         return False
 
     def _start(self) -> None:
-        # asyncio and qasync cost ~0.1 s of import: after the first paint too.
+        # The log file's handlers (logging.handlers: ~10 ms of import), asyncio
+        # and qasync (~0.1 s): after the first paint too. Nothing logs before it.
+        from console import log
+
+        log.setup(self._options.paths.log_file)
         import asyncio
 
         import qasync
