@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -48,6 +46,7 @@ from console.views.models.clients import (
 )
 from console.views.tasks import TaskRunner
 from console.views.timefmt import relative_time
+from console.views.widgets.tables import record_table
 
 logger = logging.getLogger(__name__)
 
@@ -65,27 +64,6 @@ REFRESH_DELAY_MS = 150
 
 def describe_time(moment: datetime) -> str:
     return relative_time(moment)
-
-
-def _table(model: Any, *, stretch: int = 0) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(28)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch >= 0:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setStretchLastSection(True)
-    return view
 
 
 class _LinesModel(RowTableModel[Any]):
@@ -279,10 +257,10 @@ class ClientDetailPanel(QFrame):
         )
         self.usage_model = _LinesModel(("Day", "LLM messages", "Tool calls", "Total"), usage_cells)
         self.tabs = QTabWidget()
-        self.tabs.addTab(_table(self.projects_model, stretch=3), "Projects")
-        self.tabs.addTab(_table(self.conversations_model, stretch=0), "Conversations")
-        self.tabs.addTab(_table(self.deployments_model, stretch=3), "Deployments")
-        self.tabs.addTab(_table(self.usage_model, stretch=0), "Usage (month)")
+        self.tabs.addTab(record_table(self.projects_model, stretch=3), "Projects")
+        self.tabs.addTab(record_table(self.conversations_model, stretch=0), "Conversations")
+        self.tabs.addTab(record_table(self.deployments_model, stretch=3), "Deployments")
+        self.tabs.addTab(record_table(self.usage_model, stretch=0), "Usage (month)")
         layout.addWidget(self.tabs, 1)
 
 
@@ -499,7 +477,7 @@ class ClientsPage(QWidget):
         caption = QLabel("Across all clients: what needs a human now")
         caption.setObjectName("EmptyTitle")
         box.addWidget(caption)
-        self.attention_table = _table(self.attention_model, stretch=3)
+        self.attention_table = record_table(self.attention_model, stretch=3)
         self.attention_table.setSortingEnabled(False)
         self.attention_table.setMaximumHeight(190)
         box.addWidget(self.attention_table)
@@ -509,7 +487,7 @@ class ClientsPage(QWidget):
         self.model = ClientsTableModel(self)
         self.proxy = ClientsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = _table(self.proxy, stretch=-1)
+        self.table = record_table(self.proxy, stretch=-1)
         table_header = self.table.horizontalHeader()
         for column in (
             ClientColumn.PROJECTS,

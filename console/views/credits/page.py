@@ -12,14 +12,12 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -57,6 +55,7 @@ from console.views.models.credits import (
     UsageTableModel,
 )
 from console.views.tasks import TaskRunner
+from console.views.widgets.tables import record_table
 
 logger = logging.getLogger(__name__)
 
@@ -87,19 +86,8 @@ def _scaled(widget: QWidget, factor: float, *, bold: bool = False) -> QFont:
     return font
 
 
-def _table(model: Any, stretch: int = 0) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+def _tall(view: QTableView) -> QTableView:
+    # Usage tables are the point of this page: a few rows are always visible.
     view.setMinimumHeight(220)
     return view
 
@@ -633,8 +621,8 @@ class CreditsPage(QWidget):
         self.tabs = QTabWidget()
         self.agents_model = UsageTableModel("Agent", self)
         self.clients_model = UsageTableModel("Client", self)
-        self.tabs.addTab(_table(self.agents_model), "Per agent")
-        self.tabs.addTab(_table(self.clients_model), "Per client")
+        self.tabs.addTab(_tall(record_table(self.agents_model, stretch=0)), "Per agent")
+        self.tabs.addTab(_tall(record_table(self.clients_model, stretch=0)), "Per client")
 
         history = QWidget()
         history_layout = QVBoxLayout(history)
@@ -663,7 +651,9 @@ class CreditsPage(QWidget):
         self.transactions_model = TransactionsTableModel(self)
         self.transactions_proxy = TransactionsProxy(self)
         self.transactions_proxy.setSourceModel(self.transactions_model)
-        self.transactions_table = _table(self.transactions_proxy, TransactionColumn.DESCRIPTION)
+        self.transactions_table = _tall(
+            record_table(self.transactions_proxy, stretch=TransactionColumn.DESCRIPTION)
+        )
         self.transactions_table.setSortingEnabled(True)
         self.transactions_table.sortByColumn(TransactionColumn.DATE, Qt.SortOrder.DescendingOrder)
         history_layout.addWidget(self.transactions_table, 1)
@@ -679,7 +669,7 @@ class CreditsPage(QWidget):
         invoice_row.addWidget(self.invoices_button)
         invoices_layout.addLayout(invoice_row)
         self.invoice_model = InvoiceTableModel(self)
-        invoices_layout.addWidget(_table(self.invoice_model), 1)
+        invoices_layout.addWidget(_tall(record_table(self.invoice_model, stretch=0)), 1)
         self.tabs.addTab(invoices, "Invoices")
         self.tabs.setMinimumHeight(320)
         layout.addWidget(self.tabs, 1)

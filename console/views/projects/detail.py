@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QToolButton,
     QTreeView,
@@ -65,6 +64,7 @@ from console.views.projects.detail_models import (
 )
 from console.views.projects.highlight import PygmentsHighlighter
 from console.views.tasks import TaskRunner
+from console.views.widgets.tables import record_table
 
 logger = logging.getLogger(__name__)
 
@@ -107,26 +107,6 @@ class DecisionDelegate(QStyledItemDelegate):
         """Override QStyledItemDelegate.setModelData."""
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
-
-
-def _table(model: Any, *, stretch: int = -1) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch >= 0:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setStretchLastSection(True)
-    return view
 
 
 def _value_label() -> QLabel:
@@ -811,7 +791,7 @@ class ProjectDetailView(QWidget):
             )
         )
         self.needs_model = DataNeedsModel(self)
-        self.needs_table = _table(self.needs_model, stretch=DataNeedsModel.Column.SIGNALS)
+        self.needs_table = record_table(self.needs_model, stretch=DataNeedsModel.Column.SIGNALS)
         self.needs_table.setItemDelegateForColumn(
             DataNeedsModel.Column.DECISION, DecisionDelegate(self.needs_table)
         )
@@ -828,7 +808,7 @@ class ProjectDetailView(QWidget):
         layout.addWidget(self.needs_empty)
         layout.addWidget(QLabel("Evidence (double-click to open the file at that line)"))
         self.evidence_model = evidence_model(self)
-        self.evidence_table = _table(self.evidence_model, stretch=3)
+        self.evidence_table = record_table(self.evidence_model, stretch=3)
         layout.addWidget(self.evidence_table, 2)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -850,7 +830,7 @@ class ProjectDetailView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.rules_model = RulesModel(self)
-        self.rules_table = _table(self.rules_model, stretch=1)
+        self.rules_table = record_table(self.rules_model, stretch=1)
         left_layout.addWidget(self.rules_table, 1)
         apply_row = QHBoxLayout()
         apply_row.addStretch(1)
@@ -873,7 +853,7 @@ class ProjectDetailView(QWidget):
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.diff_highlighter = PygmentsHighlighter(self.diff_view.document(), dark=self._dark)
         self.findings_model = findings_model(self)
-        self.findings_table = _table(self.findings_model, stretch=2)
+        self.findings_table = record_table(self.findings_model, stretch=2)
         self.findings_table.setMaximumHeight(150)
         right_layout.addWidget(self.rule_title)
         right_layout.addWidget(self.rule_description)
@@ -892,7 +872,7 @@ class ProjectDetailView(QWidget):
         layout.addLayout(self.publish_form)
         layout.addWidget(QLabel("Environment variables the app reads"))
         self.env_model = env_model(self)
-        self.env_table = _table(self.env_model, stretch=3)
+        self.env_table = record_table(self.env_model, stretch=3)
         layout.addWidget(self.env_table, 1)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -905,7 +885,7 @@ class ProjectDetailView(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.history_model: RowsModel = deployments_model(self)
-        self.history_table = _table(self.history_model, stretch=5)
+        self.history_table = record_table(self.history_model, stretch=5)
         self.history_empty = _hint(
             "Not deployed yet. Publish, then Deploy, to see its history here."
         )
