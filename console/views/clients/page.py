@@ -103,7 +103,6 @@ class ClientDetailPanel(QFrame):
 
     def show_detail(self, detail: ClientDetail | None) -> None:
         self.content.setVisible(detail is not None)
-        self.placeholder.setVisible(detail is None)
         if detail is None:
             self._client_id = ""
             return
@@ -156,12 +155,6 @@ class ClientDetailPanel(QFrame):
     def _setup_ui(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 0, 0, 0)
-        self.placeholder = QLabel(
-            "Select a client to see its projects, conversations,\ndeployments and credit usage."
-        )
-        self.placeholder.setObjectName("EmptyText")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        outer.addWidget(self.placeholder)
         self.content = QWidget()
         outer.addWidget(self.content, 1)
         layout = QVBoxLayout(self.content)
@@ -320,7 +313,10 @@ class ClientsPage(QWidget):
         self.attention_model.set_rows(items)
         self.attention_button.setText(f"Needs attention ({len(items)})")
         count = self.model.rowCount()
-        self.count_label.setText(f"{count} client{'s' if count != 1 else ''}")
+        hint = " · select one for details"
+        self.count_label.setText(
+            f"{count} client{'s' if count != 1 else ''}{hint if count else ''}"
+        )
         self.empty_label.setVisible(count == 0)
         if self._selected:
             self.select_client(self._selected)
@@ -430,6 +426,8 @@ class ClientsPage(QWidget):
         self._selected = client_id
         self.edit_button.setEnabled(bool(client_id))
         self.detail.show_detail(self._service.detail(client_id) if client_id else None)
+        # The table needs the width until a client is selected.
+        self.detail.setVisible(bool(client_id))
 
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -512,12 +510,14 @@ class ClientsPage(QWidget):
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty_label)
         self.detail = ClientDetailPanel()
+        self.detail.hide()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
+        # The table carries the most columns; the detail needs a narrow column.
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([870, 410])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([960, 340])
         layout.addWidget(self.splitter, 1)
 
     def _connect_signals(self) -> None:
