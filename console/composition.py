@@ -180,12 +180,7 @@ class Console:
         )
         self.clients = ClientsService(self.store, platform, on_queued=self._on_outbox_queued)
         self.credits = CreditsService(self.store, platform, self.remotes.stripe)
-        self.publish = PublishService(
-            self.store,
-            self.remotes.github,
-            platform,
-            prepare_preflight=self.tuning.prepare_preflight,
-        )
+        self.publish.set_remotes(self.remotes.github, platform)
         self._open_deploy_services(endpoints)
         outbox = OutboxProcessor(
             self.store,

@@ -517,9 +517,11 @@ class PublishService:
         with self._write_lock, self._store.write(initiator=self) as tx:
             yield tx
 
-    def set_github(self, github: GitHubApi | None) -> None:
-        """Swap the client (a token added or changed in Settings)."""
+    def set_remotes(self, github: GitHubApi | None, platform: PlatformApi | None = None) -> None:
+        """Use these clients from now on (the console went online, or a token changed)."""
         self._github = github
+        if platform is not None:
+            self._platform = platform
 
     # ------------------------------------------------------------------ drafts
     async def load_draft(self, project_id: int) -> Draft:

@@ -464,7 +464,7 @@ def test_token_without_repo_scope_then_retry_with_a_good_one(
 ) -> None:
     weak = "ghp_" + "n" * 36
     sandbox.add_token(weak, scopes=["read:user"])
-    service.set_github(GitHubClient(sandbox.base_url, weak, policy=policy, timeout=10.0))
+    service.set_remotes(GitHubClient(sandbox.base_url, weak, policy=policy, timeout=10.0))
     pid = add_project(store)
     wizard = open_wizard(qtbot, service, tasks, messages, pid)
     to_review(qtbot, wizard)
@@ -478,7 +478,7 @@ def test_token_without_repo_scope_then_retry_with_a_good_one(
     with qtbot.waitSignal(wizard.settings_requested):
         click(qtbot, page.banner.settings_button)
     assert service.load_draft_blocking(pid).repo_url is None  # nothing half-made
-    service.set_github(github)  # the user fixed the token in Settings
+    service.set_remotes(github)  # the user fixed the token in Settings
     click(qtbot, page.banner.retry_button)
     assert page.push_task is not None
     qtbot.waitUntil(page.push_task.done, timeout=WAIT)
