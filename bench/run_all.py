@@ -31,6 +31,7 @@ BENCHMARKS = (
     "inbox_scroll",
     "scaffold_render",
     "push_requests",
+    "detection",
 )
 #: The child prints its figures on one line after this marker, below any chatter.
 MARKER = "BENCH-FIGURES "
