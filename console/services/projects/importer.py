@@ -48,9 +48,11 @@ IGNORED_DIRS = frozenset(
     }
 )
 IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "npm-debug.log"})
-#: .env files may hold real secrets: they stay out of the store (the publish
-#: wizard asks for values); templates of them are kept.
-ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template"})
+#: .env files may hold real secrets: they stay out of the store (the deploy
+#: dialog asks for values). Templates of them (`.env.example`,
+#: `.env.local.example`, `.env.sample`, `.env.production.template`, ...) only
+#: name the variables and are kept: the same endings the publish step pushes.
+ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 #: Extensions of legitimate binary assets; any other file must be UTF-8 text.
 BINARY_EXTENSIONS = frozenset(
     {
@@ -103,6 +105,11 @@ class ExportFiles:
 
 def is_binary_path(path: str) -> bool:
     return PurePosixPath(path).suffix.lower() in BINARY_EXTENSIONS
+
+
+def is_env_template(leaf: str) -> bool:
+    """Whether a file name is a template of a .env file (names only), not one with secrets."""
+    return leaf.startswith(".env") and leaf.lower().endswith(ENV_TEMPLATE_SUFFIXES)
 
 
 def read_export_blocking(source: Path) -> ExportFiles:
@@ -303,7 +310,7 @@ def _skip_reason(rel: str) -> str | None:
     leaf = parts[-1]
     if leaf in IGNORED_FILES or leaf.startswith("._"):
         return "system files"
-    if leaf.startswith(".env") and leaf not in ENV_TEMPLATES:
+    if leaf.startswith(".env") and not is_env_template(leaf):
         return f"{rel} (secrets stay out of the project; the publish wizard asks for them)"
     return None
 

@@ -304,22 +304,60 @@ class EnvVar:
         )
 
 
-Severity = Literal["error", "warning", "info"]
+#: How bad a finding is, worst first: "blocker" breaks the build as the project
+#: stands, "error" needs a fix before publishing, "warning" may misbehave,
+#: "info" says what a rule changed.
+Severity = Literal["blocker", "error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("blocker", "error", "warning", "info")
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something a rule saw and could not (or should not) change by itself."""
+    """Something a rule saw, fixed, or could not (or should not) change by itself.
+
+    Attributes:
+        blocker: for a fix (severity "info"): what breaks the build without
+            it, so a report of the rule turned off can say so; "" otherwise.
+    """
 
     rule: str
     path: str
     line: int
     message: str
     severity: Severity = "warning"
+    blocker: str = ""
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
+
+    def unfixed(self) -> Finding:
+        """This finding as it stands when its rule does not run: a fix becomes its blocker."""
+        if not self.blocker:
+            return self
+        return Finding(self.rule, self.path, self.line, self.blocker, "blocker")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+            "severity": self.severity,
+            "blocker": self.blocker,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        severity = data.get("severity")
+        return cls(
+            str(data.get("rule", "")),
+            str(data.get("path", "")),
+            int(data.get("line", 0)),
+            str(data.get("message", "")),
+            severity if severity in SEVERITIES else "warning",
+            str(data.get("blocker", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -34,7 +34,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from console.errors import UserInputError
+from console.services.buildcheck.problems import BuildProblem
 from console.services.projects import analyzer
+from console.services.projects.heal import Remedy, remedy_for
 from console.services.projects.importer import (
     IGNORED_DIRS,
     MAX_FILE_BYTES,
@@ -150,6 +152,34 @@ class _Stored:
 
     sha: str
     origin: str
+
+
+@dataclass(frozen=True)
+class _CompatSettings:
+    """The project's choices about its rules: which are off, and their targets."""
+
+    disabled: frozenset[str] = frozenset()
+    targets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> _CompatSettings:
+        compat = config.get(CONFIG_COMPAT, {})
+        targets = compat.get("targets", {})
+        return cls(
+            frozenset(str(r) for r in compat.get("disabled", ())),
+            {
+                str(rule): tuple(str(t) for t in items)
+                for rule, items in (targets.items() if isinstance(targets, dict) else ())
+                if isinstance(items, list)
+            },
+        )
+
+    def with_remedy(self, remedy: Remedy) -> _CompatSettings:
+        have = self.targets.get(remedy.rule_id, ())
+        added = tuple(t for t in remedy.add_targets if t not in have)
+        targets = {**self.targets, remedy.rule_id: (*have, *added)} if added else self.targets
+        disabled = self.disabled - {remedy.rule_id} if remedy.enable_rule else self.disabled
+        return _CompatSettings(disabled, targets)
 
 
 class ProjectService:
@@ -331,16 +361,7 @@ class ProjectService:
         publish = _publish_summary(config, config_row)
         compat = config.get(CONFIG_COMPAT, {})
         findings = tuple(
-            Finding(
-                str(f.get("rule", "")),
-                str(f.get("path", "")),
-                int(f.get("line", 0)),
-                str(f.get("message", "")),
-                f.get("severity", "warning")
-                if f.get("severity") in ("error", "warning", "info")
-                else "warning",
-            )
-            for f in compat.get("findings", ())
+            Finding.from_json(f) for f in compat.get("findings", ()) if isinstance(f, dict)
         )
         return ProjectDetail(
             row=row,
@@ -497,7 +518,9 @@ class ProjectService:
                         },
                         CONFIG_DATA_NEEDS: [n.to_json() for n in needs],
                         CONFIG_CATEGORIES: categories,
-                        CONFIG_COMPAT: _compat_json([], base, result.reports, result.env, now),
+                        CONFIG_COMPAT: _compat_json(
+                            _CompatSettings(), base, CompatReport(result.reports, result.env), now
+                        ),
                         CONFIG_SYNC: {"state": SyncState.LOCAL.value},
                     },
                     updated_at=now,
@@ -669,16 +692,22 @@ class ProjectService:
 
     def _compat_report_blocking(self, project_id: int) -> CompatReport:
         base, _stored, binaries, config = self._base_blocking(project_id)
-        disabled = frozenset(config.get(CONFIG_COMPAT, {}).get("disabled", ()))
-        return self._report(base, binaries, disabled)
+        return self._report(base, binaries, _CompatSettings.of(config))
 
     def _report(
-        self, base: Mapping[str, str], binaries: Iterable[str], disabled: frozenset[str]
+        self, base: Mapping[str, str], binaries: Iterable[str], settings: _CompatSettings
     ) -> CompatReport:
+        """The rules' reports; a disabled rule's shows what it would do, its fixes as blockers."""
         binaries = list(binaries)
-        applied = run_rules(base, binaries, self._rules, disabled=disabled)
+        applied = run_rules(
+            base, binaries, self._rules, disabled=settings.disabled, targets=settings.targets
+        )
         by_id = {r.rule_id: r for r in applied.reports}
-        preview = run_rules(base, binaries, self._rules) if disabled else applied
+        preview = (
+            run_rules(base, binaries, self._rules, targets=settings.targets)
+            if settings.disabled
+            else applied
+        )
         reports = []
         for rule in self._rules:
             if rule.id in by_id:
@@ -692,7 +721,7 @@ class ProjectService:
                         would.description,
                         False,
                         would.diffs,
-                        would.findings,
+                        tuple(f.unfixed() for f in would.findings),
                     )
                 )
         return CompatReport(tuple(reports), applied.env)
@@ -703,23 +732,63 @@ class ProjectService:
         """Re-apply the rules except `disabled` to the project's unpatched files.
 
         Files a rule changes are stored with origin "patch"; turning a rule off
-        and applying again restores what it had changed.
+        and applying again restores what it had changed. The rules' targets
+        (from applied remedies) stay as they are.
         """
+        chosen = frozenset(disabled)
+        return await self._apply(
+            project_id, lambda settings: replace(settings, disabled=chosen), initiator
+        )
+
+    async def propose_remedy(self, project_id: int, problem: BuildProblem) -> Remedy | None:
+        """The rule that fixes a failed build of this project, with its diffs (see `heal`)."""
+        return await asyncio.to_thread(self._propose_remedy_blocking, project_id, problem)
+
+    def _propose_remedy_blocking(self, project_id: int, problem: BuildProblem) -> Remedy | None:
+        base, _stored, binaries, config = self._base_blocking(project_id)
+        settings = _CompatSettings.of(config)
+        return remedy_for(problem, base, binaries, settings.disabled, settings.targets)
+
+    async def apply_remedy(
+        self, project_id: int, remedy: Remedy, *, initiator: object | None = None
+    ) -> CompatReport:
+        """Enable the remedy's rule and add its targets, re-run the rules and store the files.
+
+        One store transaction, like `apply_compat`; the targets are kept in the
+        project's compat config beside the disabled rules.
+        """
+        return await self._apply(
+            project_id, lambda settings: settings.with_remedy(remedy), initiator
+        )
+
+    async def _apply(
+        self,
+        project_id: int,
+        change: Callable[[_CompatSettings], _CompatSettings],
+        initiator: object | None,
+    ) -> CompatReport:
         if self.workdir_of(project_id) is not None:
             await self.pick_up_changes(project_id)
         report, written = await asyncio.to_thread(
-            self._apply_blocking, project_id, frozenset(disabled), initiator
+            self._apply_blocking, project_id, change, initiator
         )
         if written:
             await asyncio.to_thread(self._write_workdir_files_blocking, project_id, written)
         return report
 
     def _apply_blocking(
-        self, project_id: int, disabled: frozenset[str], initiator: object | None
+        self,
+        project_id: int,
+        change: Callable[[_CompatSettings], _CompatSettings],
+        initiator: object | None,
     ) -> tuple[CompatReport, dict[str, bytes | None]]:
-        base_texts, stored, binaries, _config_data = self._base_blocking(project_id)
+        base_texts, stored, binaries, config_data = self._base_blocking(project_id)
+        settings = change(_CompatSettings.of(config_data))
         base_origin = {p: s.origin for p, s in stored.items()}
-        result = run_rules(base_texts, binaries, self._rules, disabled=disabled)
+        report = self._report(base_texts, binaries, settings)
+        result = run_rules(
+            base_texts, binaries, self._rules, disabled=settings.disabled, targets=settings.targets
+        )
         with self._store.write(initiator) as tx:
             current = {
                 f.path: f
@@ -760,15 +829,11 @@ class ProjectService:
             config = _config(tx.session, project_id)
             _set_config(
                 config,
-                {
-                    CONFIG_COMPAT: _compat_json(
-                        sorted(disabled), new_base, result.reports, result.env, self._clock()
-                    )
-                },
+                {CONFIG_COMPAT: _compat_json(settings, new_base, report, self._clock())},
                 self._clock(),
             )
         logger.info("applied compatibility rules to %s: %d files written", project_id, len(written))
-        return self._report(base_texts, binaries, disabled), written
+        return report, written
 
     def _base_blocking(
         self, project_id: int
@@ -1076,29 +1141,29 @@ def _categories(needs: Iterable[DataNeed]) -> list[str]:
 
 
 def _compat_json(
-    disabled: list[str],
+    settings: _CompatSettings,
     base: dict[str, dict[str, Any]],
-    reports: Sequence[RuleReport],
-    env: Sequence[EnvVar],
+    report: CompatReport,
     now: datetime,
 ) -> dict[str, Any]:
+    """The "compat" config: settings, unpatched files, what each rule changed and flagged.
+
+    Findings of disabled rules are kept only when they block the build, so
+    the overview counts what stands between the project and a build.
+    """
     return {
-        "disabled": disabled,
+        "disabled": sorted(settings.disabled),
+        "targets": {rule: list(t) for rule, t in sorted(settings.targets.items()) if t},
         "base": base,
         "applied_at": now.isoformat(),
-        "rules": {r.rule_id: [d.path for d in r.diffs] for r in reports},
+        "rules": {r.rule_id: [d.path for d in r.diffs] for r in report.rules if r.enabled},
         "findings": [
-            {
-                "rule": f.rule,
-                "path": f.path,
-                "line": f.line,
-                "message": f.message,
-                "severity": f.severity,
-            }
-            for r in reports
+            f.to_json()
+            for r in report.rules
             for f in r.findings
+            if r.enabled or f.severity == "blocker"
         ],
-        "env": [e.to_json() for e in env],
+        "env": [e.to_json() for e in report.env],
     }
 
 

@@ -597,13 +597,18 @@ class ProjectDetailView(QWidget):
         }
         for key, label in self.overview_values.items():
             label.setText(values[key])
+        blockers = [f for f in detail.findings if f.severity == "blocker"]
         errors = [f for f in detail.findings if f.severity == "error"]
         warnings = [f for f in detail.findings if f.severity == "warning"]
         notes = []
-        if errors or warnings:
+        if blockers or errors or warnings:
             found = " and ".join(
                 _count(n, word)
-                for n, word in ((len(errors), "problem"), (len(warnings), "warning"))
+                for n, word in (
+                    (len(blockers), "build blocker"),
+                    (len(errors), "problem"),
+                    (len(warnings), "warning"),
+                )
                 if n
             )
             notes.append(f"{found} to look at before publishing: see Compatibility.")

@@ -157,7 +157,10 @@ def findings_model(parent: QObject | None = None) -> RowsModel:
     return RowsModel(
         (
             TableColumn(
-                "", lambda f: {"error": "Error", "warning": "Warning"}.get(f.severity, "Note")
+                "",
+                lambda f: {"blocker": "Blocker", "error": "Error", "warning": "Warning"}.get(
+                    f.severity, "Note"
+                ),
             ),
             TableColumn("Where", lambda f: f.where),
             TableColumn("What", lambda f: f.message, tooltip=lambda f: f.message),

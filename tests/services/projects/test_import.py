@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from console.services.projects import ProjectService
 from console.services.projects.importer import (
     MAX_ARCHIVE_BYTES,
     MAX_FILE_BYTES,
+    is_env_template,
     read_export_blocking,
 )
 from console.store.db import ChangeSet, Store
@@ -231,3 +233,41 @@ def test_import_size_checked_before_reading(
         read_export_blocking(_huge_upload(tmp_path))
     assert opened == []  # refused on its size alone
     assert (tmp_path / "huge.zip").stat().st_size > MAX_ARCHIVE_BYTES
+
+
+ENV_TEMPLATES = (
+    ".env.example",
+    ".env.local.example",
+    ".env.development.example",
+    ".env.sample",
+    ".env.template",
+    ".env.production.template",
+)
+ENV_SECRETS = (".env", ".env.local", ".env.production", ".env.development.local")
+
+
+async def test_import_keeps_env_templates_and_refuses_env_files(
+    service: ProjectService, tmp_path: Path
+) -> None:
+    folder = tmp_path / "studio"
+    shutil.copytree(V0 / "booking-chat", folder)
+    for name in ENV_TEMPLATES:
+        (folder / name).write_text("OPENAI_API_KEY=\n")
+    for name in ENV_SECRETS:
+        (folder / name).write_text("OPENAI_API_KEY=sk-live-secret\n")
+
+    export = read_export_blocking(folder)
+
+    assert {p for p in export.files if p.startswith(".env")} == set(ENV_TEMPLATES)
+    notes = " ".join(export.skipped)
+    assert all(name in notes for name in ENV_SECRETS)
+    assert all(is_env_template(name) for name in ENV_TEMPLATES)
+    assert not any(is_env_template(name) for name in ENV_SECRETS)
+
+    project_id = await service.import_export(folder, name="Studio")
+    stored = {f.path for f in (await service.detail(project_id)).files}
+    assert set(ENV_TEMPLATES) <= stored
+    assert not stored & set(ENV_SECRETS)
+    # The export has templates of its own: the env rule writes none of its own.
+    example = await service.read_file(project_id, ".env.example")
+    assert (example.text, example.origin) == ("OPENAI_API_KEY=\n", "v0")

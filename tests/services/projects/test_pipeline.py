@@ -9,8 +9,14 @@ import pytest
 
 from console.services.projects.importer import read_export_blocking
 from console.services.projects.jsscan import imports
-from console.services.projects.rules import ALL_RULES, RULE_IDS, PipelineResult, run_rules
-from console.services.projects.rules.deps import FLOATING
+from console.services.projects.rules import (
+    ALL_RULES,
+    RULE_IDS,
+    PipelineResult,
+    ProjectFiles,
+    run_rules,
+)
+from console.services.projects.rules.deps import FLOATING, lock_versions
 from tests.services.projects.conftest import FIXTURES, V0
 
 
@@ -27,17 +33,22 @@ def _resolves(texts: dict[str, str], module: str) -> bool:
 
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_pipeline_fixture_builds_offline_invariants(fixture: str) -> None:
+    export = read_export_blocking(V0 / fixture)
+    original = json.loads(export.texts["package.json"])
     result = patched(fixture)
     texts = result.texts
     pkg = json.loads(texts["package.json"])
     declared = {**pkg.get("dependencies", {}), **pkg.get("devDependencies", {})}
-    assert not [n for n, v in declared.items() if v.strip() in FLOATING], "latest left"
-    assert declared["tailwindcss"].startswith("^3")
-    assert "@tailwindcss/postcss" not in declared
+    locked = lock_versions(ProjectFiles(texts))
+    floating = [n for n, v in declared.items() if v.strip() in FLOATING and n not in locked]
+    assert not floating, "latest left that no lockfile pins"
+    before = {**original.get("dependencies", {}), **original.get("devDependencies", {})}
+    # The project's own Tailwind (3 or 4), untouched.
+    assert declared.get("tailwindcss") == before.get("tailwindcss")
+    assert declared.get("@tailwindcss/postcss") == before.get("@tailwindcss/postcss")
     for path, text in texts.items():
-        if path.endswith(".css"):
-            assert '@import "tailwindcss"' not in text, path
-            assert "@theme" not in text, path
+        if path.endswith(".css") and path in export.texts:
+            assert text.startswith(export.texts[path].rstrip("\n")), path  # only appended to
         if path.endswith((".ts", ".tsx", ".js", ".mjs")):
             assert "next/font/google" not in text, path
             assert not re.search(r"from ['\"]geist/font['\"]", text), path
@@ -61,15 +72,22 @@ def test_pipeline_shop() -> None:
     assert {e.name for e in result.env} == {"STRIPE_SECRET_KEY", "NEXT_PUBLIC_SITE_URL"}
     assert "components/ui/badge.tsx" in texts
     assert "components/ui/sheet.tsx" in texts
-    changed = {r.rule_id: [d.path for d in r.diffs] for r in result.reports}
-    assert "components/ui/button.tsx" in changed["tailwind-v4-to-v3"]  # shadow-xs and friends
+    assert 'import { GeistSans } from "geist/font/sans"' in texts["app/layout.tsx"]
+    pkg = json.loads(texts["package.json"])
+    assert pkg["dependencies"]["tailwind-merge"] == "^3.3.1"  # Tailwind 4 project kept as is
+    assert pkg["devDependencies"]["tailwindcss"] == "^4.1.9"
 
 
 def test_pipeline_event_site() -> None:
     texts = patched("event-site").texts
     pkg = json.loads(texts["package.json"])
-    assert pkg["dependencies"]["react"] == "^18.3.1"  # Next 14
-    assert pkg["dependencies"]["date-fns"] == "4.1.0"  # pinned from package-lock.json
+    assert pkg["dependencies"]["react"] == "^18.3.1"  # Next 14; the lockfile had React 19
+    assert pkg["dependencies"]["date-fns"] == "latest"  # package-lock.json pins it
+    assert "overrides" not in pkg  # vaul 0.9 accepts React 18
+    layout = texts["app/layout.tsx"]
+    assert "@fontsource-variable/inter/files/inter-latin-wght-normal.woff2" in layout
+    assert 'variable: "--font-display"' in layout
+    assert pkg["dependencies"]["@fontsource-variable/playfair-display"] == "^5.3.0"
     assert "ppr" not in texts["next.config.mjs"]
     assert texts["app/schedule/page.tsx"].startswith('"use client"')
     assert 'typeof window !== "undefined"' in texts["lib/analytics.ts"]
@@ -82,13 +100,17 @@ def test_pipeline_event_site() -> None:
 def test_pipeline_booking_chat() -> None:
     texts = patched("booking-chat").texts
     pkg = json.loads(texts["package.json"])
-    assert pkg["dependencies"]["next"] == "15.3.4"  # pinned from pnpm-lock.yaml
+    assert pkg["dependencies"]["next"] == "latest"  # pnpm-lock.yaml pins it
     assert pkg["dependencies"]["sonner"] == "^1.7.1"  # imported, never declared
-    assert "legacy-peer-deps=true" in texts[".npmrc"]  # react-day-picker 8 with React 19
+    # react-day-picker 8 with React 19: pnpm only warns (no strict-peer-dependencies).
+    assert ".npmrc" not in texts
+    assert "overrides" not in pkg
+    assert "pnpm" not in pkg
+    assert 'NEXT_PUBLIC_STUDIO_ID: "build-placeholder"' in texts["lib/config.ts"]
     assert "reactCompiler" not in texts["next.config.ts"]
     assert "components/ui/calendar.tsx" in texts
     assert "hooks/use-mobile.tsx" in texts
-    assert ".container-narrow" in texts["app/globals.css"]
+    assert "@utility container-narrow" in texts["app/globals.css"]  # Tailwind 4 kept
 
 
 def test_pipeline_portal() -> None:
@@ -99,15 +121,15 @@ def test_pipeline_portal() -> None:
     assert "package-lock.json" not in texts
     for page in ("app/dashboard/page.tsx", "app/invoices/page.tsx"):
         assert 'export const dynamic = "force-dynamic";' in texts[page]
-    assert "postgresql://build:build@localhost:5432/build" in texts["lib/db.ts"]
+    assert "postgresql://build:build@build-pooler.localhost:5432/build" in texts["lib/db.ts"]
     assert "twMerge" in texts["lib/utils.ts"]
 
 
 def test_pipeline_disabled_rule_leaves_its_files() -> None:
     export = read_export_blocking(V0 / "shop")
-    texts = patched("shop", disabled=("tailwind-v4-to-v3",)).texts
-    assert texts["app/globals.css"] == export.texts["app/globals.css"]
-    assert "tailwind.config.ts" not in texts
+    texts = patched("shop", disabled=("next-font-google",)).texts
+    assert texts["app/layout.tsx"] == export.texts["app/layout.tsx"]
+    assert "geist" not in json.loads(texts["package.json"])["dependencies"]
 
 
 def test_pipeline_is_idempotent() -> None:

@@ -81,11 +81,12 @@ async def test_service_import_creates_local_draft_with_outbox_create(
     assert detail.sync_state is SyncState.LOCAL
     assert detail.queued_changes == 1
     origins = {f.path: f.origin for f in detail.files}
-    assert origins["app/globals.css"] == "patch"
+    assert origins["app/layout.tsx"] == "patch"  # fonts from the geist package
+    assert origins["app/globals.css"] == "v0"  # Tailwind 4 kept as the export has it
     assert origins["lib/products.ts"] == "v0"
     assert origins["components/ui/sheet.tsx"] == "patch"  # stubbed
     assert "pnpm-lock.yaml" not in origins
-    assert [n.category for n in detail.data_needs] == ["products", "forms", "checkout"]
+    assert [n.category for n in detail.data_needs] == ["products", "checkout", "forms"]
     assert {e.name for e in detail.publish.env} == {"STRIPE_SECRET_KEY", "NEXT_PUBLIC_SITE_URL"}
 
 
@@ -102,7 +103,7 @@ async def test_service_template_project(service: ProjectService, store: Store) -
     detail = await service.detail(project_id)
     assert detail.row.source == "template"
     assert all(f.origin == "template" for f in detail.files)  # already builds offline
-    assert [n.category for n in detail.data_needs] == ["forms"]
+    assert [n.category for n in detail.data_needs] == ["forms", "crm"]  # a contact form
     with pytest.raises(UserInputError, match="no template"):
         await service.create_from_template("wordpress", name="x")
     with pytest.raises(UserInputError, match="needs a name"):
@@ -166,33 +167,39 @@ async def test_service_decisions_feed_categories(service: ProjectService, store:
 
 async def test_service_rules_off_and_on(service: ProjectService) -> None:
     project_id = await service.import_export(V0 / "shop", name="Shop")
-    original = (V0 / "shop" / "app" / "globals.css").read_text()
+    original = (V0 / "shop" / "app" / "layout.tsx").read_text()
 
-    report = await service.apply_compat(project_id, {"tailwind-v4-to-v3", "next-font-google"})
+    report = await service.apply_compat(project_id, {"env-checks", "next-font-google"})
 
-    css = await service.read_file(project_id, "app/globals.css")
-    assert (css.text, css.origin) == (original, "v0")
     layout = await service.read_file(project_id, "app/layout.tsx")
-    assert layout.text is not None
-    assert "next/font/google" in layout.text
-    files = {f.path for f in (await service.detail(project_id)).files}
-    assert "tailwind.config.ts" not in files
-    off = report.rule("tailwind-v4-to-v3")
+    assert (layout.text, layout.origin) == (original, "v0")
+    stripe = await service.read_file(project_id, "lib/stripe.ts")
+    assert stripe.text is not None
+    assert "NEXT_PHASE" not in stripe.text
+    off = report.rule("next-font-google")
     assert not off.enabled
-    assert off.diffs
-    assert '-@import "tailwindcss";' in off.diffs[0].diff or any(
-        "@import" in d.diff for d in off.diffs
-    )
+    assert any("next/font/google" in d.diff for d in off.diffs)  # what turning it on does
+    # With the rule off, what it would fix is what breaks the build.
+    assert [f.severity for f in off.findings] == ["blocker"]
+    assert "Google Fonts" in off.findings[0].message
+    assert {f.severity for f in report.rule("env-checks").findings} == {"blocker"}
     assert (await service.compat_report(project_id)).disabled == {
-        "tailwind-v4-to-v3",
+        "env-checks",
+        "next-font-google",
+    }
+    detail = await service.detail(project_id)
+    assert {f.rule for f in detail.findings if f.severity == "blocker"} >= {
+        "env-checks",
         "next-font-google",
     }
 
     await service.apply_compat(project_id, set())
-    css = await service.read_file(project_id, "app/globals.css")
-    assert css.origin == "patch"
-    assert css.text is not None
-    assert css.text.startswith("@tailwind base;")
+    layout = await service.read_file(project_id, "app/layout.tsx")
+    assert layout.origin == "patch"
+    assert layout.text is not None
+    assert "next/font/google" not in layout.text
+    detail = await service.detail(project_id)
+    assert not [f for f in detail.findings if f.severity == "blocker"]
 
 
 async def test_service_working_folder_round_trip(service: ProjectService, store: Store) -> None:

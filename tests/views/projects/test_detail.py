@@ -45,7 +45,7 @@ def test_detail_files_tree_and_highlighted_viewer(qtbot: QtBot, make_page: MakeP
     qtbot.waitUntil(lambda: "app/layout.tsx" in detail.viewer_title.text())
     assert "patched by a compatibility rule" in detail.viewer_title.text()
     text = detail.viewer.toPlainText()
-    assert 'import { GeistSans } from "geist/font/sans";' in text
+    assert 'import { GeistSans } from "geist/font/sans"\n' in text
     assert detail.highlighter.language == "TSX"
     spans = detail.highlighter.formats_of_line(0)
     assert spans  # "import" and the module string are coloured
@@ -65,7 +65,7 @@ def test_detail_data_needs_confirmed_and_saved(qtbot: QtBot, make_page: MakePage
     detail.show_tab(detail.TAB_NEEDS)
     model = detail.needs_model
     labels = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert labels[:5] == ["Invoices", "Tickets", "Contacts (CRM)", "Forms", "Workflows"]
+    assert labels[:5] == ["Invoices", "Contacts (CRM)", "Tickets", "Workflows", "Forms"]
     assert model.index(0, DataNeedsModel.Column.DECISION).data() == "Create (suggested)"
 
     # The decision column edits with a combo box, as a user would.
@@ -129,9 +129,9 @@ def test_detail_rule_turned_off_and_applied(qtbot: QtBot, make_page: MakePage, e
     assert project_id is not None
     detail.show_tab(detail.TAB_COMPAT)
     rules = detail.rules_model
-    row = next(r for r in range(rules.rowCount()) if rules.report(r).rule_id == "tailwind-v4-to-v3")
+    row = next(r for r in range(rules.rowCount()) if rules.report(r).rule_id == "next-font-google")
     detail.rules_table.selectRow(row)
-    assert "@import" in detail.diff_view.toPlainText()
+    assert "next/font/google" in detail.diff_view.toPlainText()
     assert detail.diff_highlighter.language == "Diff"
     assert not detail.apply_button.isEnabled()
 
@@ -142,10 +142,10 @@ def test_detail_rule_turned_off_and_applied(qtbot: QtBot, make_page: MakePage, e
     qtbot.waitUntil(lambda: not detail.rules_model.dirty and detail.rules_model.rowCount() > 0)
     assert not detail.rules_model.report(row).enabled
     assert "off" in detail.rules_model.index(row, 1).data()
-    css = env.service._read_file_blocking(project_id, "app/globals.css")
-    assert css.origin == "v0"
-    assert css.text is not None
-    assert css.text.startswith('@import "tailwindcss";')
+    layout = env.service._read_file_blocking(project_id, "app/layout.tsx")
+    assert layout.origin == "v0"
+    assert layout.text is not None
+    assert 'from "next/font/google"' in layout.text
 
 
 def test_detail_open_in_editor_and_pick_up(qtbot: QtBot, make_page: MakePage, env: Env) -> None:

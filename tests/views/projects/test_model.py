@@ -16,6 +16,7 @@ from console.services.projects.models import (
     Detection,
     Evidence,
     FileInfo,
+    Finding,
     ProjectRow,
     ProjectState,
     RuleReport,
@@ -33,6 +34,7 @@ from console.views.projects.detail_models import (
     FileTreeModel,
     RulesModel,
     deployments_model,
+    findings_model,
 )
 from console.views.timefmt import relative_time
 
@@ -271,3 +273,16 @@ def test_detail_models_pass_qt_model_tester(qtmodeltester: ModelTester) -> None:
     assert tree.file_at(tree.index_of("app/ui/b.tsx")).origin == "patch"  # type: ignore[union-attr]
 
     qtmodeltester.check(deployments_model())
+
+
+def test_findings_model_labels_blockers() -> None:
+    model = findings_model()
+    model.set_rows(
+        [
+            Finding("env-checks", "lib/db.ts", 3, "Checks DATABASE_URL", "blocker"),
+            Finding("pin-latest", "package.json", 0, "zod is latest", "warning"),
+            Finding("use-client", "app/page.tsx", 1, 'marked "use client"', "info"),
+        ]
+    )
+    labels = [model.index(row, 0).data() for row in range(model.rowCount())]
+    assert labels == ["Blocker", "Warning", "Note"]

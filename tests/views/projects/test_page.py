@@ -76,7 +76,7 @@ def test_page_new_from_template(qtbot: QtBot, make_page: MakePage) -> None:
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
         )
     assert page.detail.title_label.text() == "Spring menu"
-    assert page.detail.needs_model.rowCount() == 1  # the contact form
+    assert page.detail.needs_model.rowCount() == 2  # the contact form: forms and contacts
 
 
 def test_page_bad_import_shows_clear_error_and_changes_nothing(
@@ -264,9 +264,8 @@ def test_page_edit_project_offline(qtbot: QtBot, make_page: MakePage, env: Env) 
     with qtbot.waitSignal(page.detail.loaded, timeout=10000) as loaded:
         page.import_export(ImportRequest(V0 / "booking-chat", "Studio booking", None))
     project_id = loaded.args[0]
-    assert page.detail.overview_notes.text().startswith(
-        "1 warning to look at before publishing: see Compatibility."
-    )
+    # Every rule fixed what it found: nothing to look at, only what import left out.
+    assert page.detail.overview_notes.text().startswith("Left out at import: .env.local")
     qtbot.mouseClick(page.detail.edit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.dialog is not None)
     dialog = page.dialog

@@ -23,15 +23,13 @@ from console.services.projects.rules.prerender import (
     UseClientRule,
 )
 from console.services.projects.rules.shadcn import ShadcnStubsRule
-from console.services.projects.rules.tailwind import TailwindV4ToV3Rule
 
 #: Every rule, in the order it runs: each sees the output of the ones before
-#: (pinning first, so the Tailwind and React rules see real versions;
-#: duplicate lockfiles last, after pinning has read them).
+#: (pinning first, so the peer rule sees real versions; duplicate lockfiles
+#: last, after pinning and the peer rule have read them).
 ALL_RULES: tuple[Rule, ...] = (
     PinLatestRule(),
     React19PeersRule(),
-    TailwindV4ToV3Rule(),
     NextFontGoogleRule(),
     GeistImportsRule(),
     ShadcnStubsRule(),
@@ -63,7 +61,6 @@ __all__ = [
     "Rule",
     "RuleContext",
     "ShadcnStubsRule",
-    "TailwindV4ToV3Rule",
     "UseClientRule",
     "run_rules",
 ]

@@ -90,14 +90,28 @@ class ProjectFiles:
 
 @dataclass
 class RuleContext:
-    """Collects what rules report besides file changes."""
+    """What rules get besides the files (targets), and collect besides file changes.
+
+    Attributes:
+        targets: rule id -> extra work the project asked that rule for, beyond
+            what it finds by itself (see `console.services.projects.heal`);
+            each rule documents what its targets name.
+    """
 
     findings: list[Finding] = field(default_factory=list)
     env: dict[str, EnvVar] = field(default_factory=dict)
     current_rule: str = ""
+    targets: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def flag(self, path: str, line: int, message: str, severity: Severity = "warning") -> None:
         self.findings.append(Finding(self.current_rule, path, line, message, severity))
+
+    def fixed(self, path: str, line: int, message: str, blocker: str) -> None:
+        """Report a fix (`message`) of something that breaks the build without it (`blocker`)."""
+        self.findings.append(Finding(self.current_rule, path, line, message, "info", blocker))
+
+    def targets_of(self, rule_id: str) -> tuple[str, ...]:
+        return tuple(self.targets.get(rule_id, ()))
 
 
 class Rule(ABC):
@@ -133,11 +147,16 @@ def run_rules(
     rules: Sequence[Rule],
     *,
     disabled: Iterable[str] = (),
+    targets: Mapping[str, Sequence[str]] | None = None,
 ) -> PipelineResult:
-    """Run the enabled `rules` in order over a copy of `texts`."""
+    """Run the enabled `rules` in order over a copy of `texts`.
+
+    Args:
+        targets: rule id -> extra work for that rule (see `RuleContext.targets`).
+    """
     off = frozenset(disabled)
     files = ProjectFiles(texts, binaries)
-    ctx = RuleContext()
+    ctx = RuleContext(targets=dict(targets or {}))
     reports = []
     for rule in rules:
         if rule.id in off:
@@ -147,7 +166,7 @@ def run_rules(
         first_finding = len(ctx.findings)
         rule.apply(files, ctx)
         after = files.snapshot()
-        diffs = tuple(_diffs(before, after))
+        diffs = tuple(file_diffs(before, after))
         reports.append(
             RuleReport(
                 rule.id,
@@ -174,7 +193,8 @@ def unified_diff(path: str, before: str | None, after: str | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _diffs(before: dict[str, str], after: dict[str, str]) -> Iterator[FileDiff]:
+def file_diffs(before: Mapping[str, str], after: Mapping[str, str]) -> Iterator[FileDiff]:
+    """One diff per file that differs between two snapshots of a project's texts."""
     for path in sorted(before.keys() | after.keys()):
         old, new = before.get(path), after.get(path)
         if old != new:
@@ -255,3 +275,156 @@ def module_scope_insert_point(text: str) -> int:
             break
         offset += len(raw)
     return last
+
+
+# --- module-scope statements -------------------------------------------------------
+
+#: What a line may end with when the statement goes on below it.
+_CONTINUED_END = re.compile(
+    r"(?:[=(\[{,+\-*/%&|^!?:<>.~]|=>|\b(?:new|extends|in|of|instanceof|typeof|await|return))\s*$"
+)
+#: What a line may start with when it goes on with the statement above it.
+_CONTINUING_START = re.compile(
+    r"(?:[.?:)\]},+\-*/%&|^=<>]|as\b|satisfies\b|else\b|catch\b|finally\b|in\b|instanceof\b)"
+)
+#: A control-flow header still waiting for its body (`if (x)` before `throw` on the next line).
+_OPEN_HEADER = re.compile(r"^(?:(?:else\s+)?if|for|while|with)\b.*\)\s*$|\belse\s*$", re.S)
+_NEXT_CODE = re.compile(r"\S")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement at module scope (bracket depth 0), possibly over many lines.
+
+    Attributes:
+        start: offset of its first character in the file.
+        line: 1-based line it starts on.
+        text: its source text.
+        code: the same span of the masked code (comments and literal contents blanked).
+    """
+
+    start: int
+    line: int
+    text: str
+    code: str
+
+
+def module_statements(source: Source) -> Iterator[Statement]:
+    """The module-scope statements of a file, in order (a lexical split, not a parse).
+
+    A statement ends at a `;` at depth 0, or at the end of a line at depth 0
+    unless the line or the next one says it goes on (an operator at the end,
+    `.method` or `?` at the start, an `if (...)` still waiting for its body,
+    an open template literal).
+    """
+    code = source.code
+    depth = 0
+    start: int | None = None
+    i = 0
+    while i < len(code):
+        ch = code[i]
+        if start is None:
+            if ch.isspace() or ch == ";":
+                i += 1
+                continue
+            start = i
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch == ";":
+            yield _statement(source, start, i + 1)
+            start = None
+        elif depth == 0 and ch == "\n" and _ends_at(code, start, i):
+            yield _statement(source, start, i)
+            start = None
+        i += 1
+    if start is not None and code[start:].strip():
+        yield _statement(source, start, len(code))
+
+
+def _ends_at(code: str, start: int, newline: int) -> bool:
+    head = code[start:newline]
+    if head.count("`") % 2:  # inside a template literal
+        return False
+    if _CONTINUED_END.search(head) or _OPEN_HEADER.search(head.strip()):
+        return False
+    following = _NEXT_CODE.search(code, newline + 1)
+    if following is None:
+        return True
+    at = following.start()
+    return _CONTINUING_START.match(code, at) is None or code.startswith(("++", "--"), at)
+
+
+def _statement(source: Source, start: int, end: int) -> Statement:
+    return Statement(start, source.line_of(start), source.text[start:end], source.code[start:end])
+
+
+_FUNCTION_HEAD = re.compile(r"\bfunction\b[\s*]*[\w$]*\s*(?:<[^>]*>)?\s*\(")
+_METHOD_HEAD = re.compile(
+    r"(?<![\w$.])(?!(?:if|for|while|switch|catch|with|function)\b)[\w$]+\s*\([^()]*\)\s*(?::[^{;=]*)?\{"
+)
+_CLASS_HEAD = re.compile(r"\bclass\b[^{]*\{")
+
+
+def executed_code(code: str) -> str:
+    """Masked code with the bodies of functions and classes blanked: what runs when it loads.
+
+    Arrow functions (block or expression bodies), function expressions and
+    declarations, object methods and class bodies only run when called, so a
+    `throw` or `process.env` inside them is not evaluated at import.
+    """
+    out = list(code)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, min(b, len(out))):
+            if out[k] != "\n":
+                out[k] = " "
+
+    for match in _FUNCTION_HEAD.finditer(code):
+        brace = code.find("{", _close_of(code, match.end() - 1))
+        if brace >= 0:
+            blank(brace, _close_of(code, brace))
+    for match in _CLASS_HEAD.finditer(code):
+        blank(match.end() - 1, _close_of(code, match.end() - 1))
+    for match in _METHOD_HEAD.finditer(code):
+        brace = match.end() - 1
+        blank(brace, _close_of(code, brace))
+    for match in re.finditer(r"=>", code):
+        after = match.end()
+        while after < len(code) and code[after].isspace():
+            after += 1
+        if after < len(code) and code[after] == "{":
+            blank(after, _close_of(code, after))
+        else:
+            blank(after, _expression_end(code, after))
+    return "".join(out)
+
+
+def _close_of(code: str, opening: int) -> int:
+    """Offset just past the bracket that closes the one at `opening`."""
+    depth = 0
+    for k in range(opening, len(code)):
+        if code[k] in "([{":
+            depth += 1
+        elif code[k] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return len(code)
+
+
+def _expression_end(code: str, start: int) -> int:
+    """Where an arrow function's expression body ends: `,` `;` or a closing bracket at its level."""
+    depth = 0
+    for k in range(start, len(code)):
+        ch = code[k]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return k
+            depth -= 1
+        elif depth == 0 and ch in ",;":
+            return k
+    return len(code)

@@ -17,6 +17,7 @@ from console.services.projects.rules.base import (
     dependency,
     major_of,
 )
+from console.services.projects.rules.deps import LOCKFILES, installed_version, kept_lockfile
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ POSTCSS_CONFIGS = (
     "postcss.config.cjs",
     "postcss.config.json",
 )
-LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
 #: In the order Next looks for them.
 NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
 #: Options stable Next releases reject ("can only be enabled when using the latest canary").
@@ -102,8 +102,11 @@ class DuplicateConfigsRule(Rule):
     @staticmethod
     def _postcss_choice(files: ProjectFiles, present: list[str]) -> str:
         pkg = files.package_json() or {}
-        tailwind = dependency(pkg, "tailwindcss")
-        v4 = (major_of(tailwind[1]) or 0) >= 4 if tailwind else False
+        # The installed major: `latest` with a lockfile is whatever the lockfile pins.
+        tailwind = installed_version(files, pkg, "tailwindcss")
+        v4 = (major_of(tailwind) or 0) >= 4 or (
+            tailwind is None and dependency(pkg, "@tailwindcss/postcss") is not None
+        )
         wanted = "@tailwindcss/postcss" if v4 else "tailwindcss"
         for path in present:
             text = files.read(path) or ""
@@ -113,11 +116,9 @@ class DuplicateConfigsRule(Rule):
 
     def _lockfiles(self, files: ProjectFiles, ctx: RuleContext) -> None:
         present = [p for p in LOCKFILES.values() if files.exists(p)]
-        if len(present) < 2:
+        keep = kept_lockfile(files)
+        if len(present) < 2 or keep is None:
             return
-        pkg = files.package_json() or {}
-        manager = str(pkg.get("packageManager", "")).split("@", 1)[0]
-        keep = LOCKFILES.get(manager) if LOCKFILES.get(manager) in present else present[0]
         for path in present:
             if path != keep:
                 files.delete(path)
@@ -134,8 +135,9 @@ class NextConfigRule(Rule):
     title = "Fix next.config"
     description = (
         "Keeps the one next.config that Next actually loads, turns next.config.ts into "
-        ".mjs for Next 14 (which cannot read TypeScript configs), and removes canary-only "
-        "experimental options (ppr, dynamicIO, reactCompiler...) that stable Next rejects."
+        ".mjs for Next 14 (which cannot read TypeScript configs), and removes the options "
+        "that stable Next 14 and 15 accept only on canary (ppr, dynamicIO, reactCompiler...). "
+        "Next 16 made several of them stable: its config is left as the project wrote it."
     )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
@@ -143,8 +145,7 @@ class NextConfigRule(Rule):
         if not present:
             return
         pkg = files.package_json() or {}
-        next_dep = dependency(pkg, "next")
-        next_major = major_of(next_dep[1]) if next_dep else None
+        next_major = major_of(installed_version(files, pkg, "next"))
         loadable = [p for p in present if not (p.endswith(".ts") and (next_major or 15) < 15)]
         keep = loadable[0] if loadable else present[0]
         for path in present:
@@ -156,11 +157,18 @@ class NextConfigRule(Rule):
             converted = strip_config_types(text)
             files.delete(keep)
             keep = "next.config.mjs"
-            ctx.flag(keep, 0, f"Next {next_major} cannot load next.config.ts; converted to .mjs.")
+            ctx.fixed(
+                keep,
+                0,
+                f"Next {next_major} cannot load next.config.ts; converted to .mjs.",
+                f"Next {next_major} cannot load next.config.ts: the build fails.",
+            )
             text = converted
         fixed = text
         allow_compiler = dependency(pkg, "babel-plugin-react-compiler") is not None
-        for option in CANARY_OPTIONS:
+        # Next 16 ships reactCompiler and cacheComponents as stable options.
+        canary_only = CANARY_OPTIONS if (next_major or 15) < 16 else ()
+        for option in canary_only:
             if option == "reactCompiler" and allow_compiler:
                 continue
             pattern = re.compile(
@@ -168,12 +176,19 @@ class NextConfigRule(Rule):
             )
             if pattern.search(fixed):
                 fixed = pattern.sub("", fixed)
-                ctx.flag(
-                    keep, 0, f"Removed experimental `{option}`: it needs a canary Next.", "info"
+                ctx.fixed(
+                    keep,
+                    0,
+                    f"Removed experimental `{option}`: it needs a canary Next.",
+                    f"`{option}` needs a canary Next: stable `next build` refuses the config.",
                 )
             elif re.search(rf"\b{option}\s*:\s*\{{", fixed):
                 ctx.flag(
-                    keep, 0, f"`{option}` needs a canary Next; remove it before building.", "error"
+                    keep,
+                    0,
+                    f"`{option}` needs a canary Next: stable `next build` refuses the config; "
+                    "remove it before building.",
+                    "blocker",
                 )
         if next_major is not None and next_major >= 15:
             swc = re.compile(r"^[^\S\n]*swcMinify\s*:\s*[^,\n]+,?[^\S\n]*\n", re.M)

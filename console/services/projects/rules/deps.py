@@ -1,12 +1,13 @@
-"""Dependency rules: pin `latest`, and resolve React 19 peer-dependency conflicts."""
+"""Dependency rules: pin `latest`, resolve peer-dependency conflicts, add missing imports."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -27,8 +28,8 @@ logger = logging.getLogger(__name__)
 #: Version specs that mean "whatever is newest at install time".
 FLOATING = frozenset({"latest", "*", "", "x", "X"})
 
-#: Versions known to build together offline (Next 15 + React 19 + Tailwind 3),
-#: used when a floating dependency has no lockfile entry.
+#: Versions known to build together offline (Next 15 + React 19), used when a
+#: floating dependency has no lockfile entry (Tailwind: see `pinned_version`).
 KNOWN_GOOD: dict[str, str] = {
     "next": "15.2.4",
     "react": "^19",
@@ -38,6 +39,8 @@ KNOWN_GOOD: dict[str, str] = {
     "@types/react": "^19",
     "@types/react-dom": "^19",
     "tailwindcss": "^3.4.17",
+    "@tailwindcss/postcss": "^4.1.9",
+    "tw-animate-css": "^1.3.3",
     "postcss": "^8.5",
     "autoprefixer": "^10.4.20",
     "tailwindcss-animate": "^1.0.7",
@@ -131,17 +134,61 @@ NODE_BUILTINS = frozenset(
     }
 )
 
-LOCKFILES = ("package-lock.json", "pnpm-lock.yaml", "yarn.lock")
-#: Required peers of common v0 dependencies (lockfiles tell more when present).
-KNOWN_PEERS: dict[str, tuple[str, ...]] = {
-    "ai": ("zod",),
-    "@ai-sdk/openai": ("zod",),
-    "@ai-sdk/anthropic": ("zod",),
-    "@ai-sdk/react": ("zod",),
-    "@hookform/resolvers": ("react-hook-form",),
-    "recharts": ("react-is",),
-    "react-day-picker": ("date-fns",),
+#: Package manager -> its lockfile, in the order the first present one is kept.
+LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
+
+
+@dataclass(frozen=True)
+class PeerLimit:
+    """Peer ranges of a package's older versions (from `npm view <pkg>@<v> peerDependencies`).
+
+    Attributes:
+        fixed_in: the first version whose ranges admit current React (None: none does).
+        peers: peer -> range, for versions before `fixed_in`.
+    """
+
+    fixed_in: tuple[int, int, int] | None
+    peers: Mapping[str, str]
+
+
+_REACT_18 = {"react": "^18.0.0", "react-dom": "^18.0.0"}
+#: Common v0 dependencies whose older versions reject React 19 (or date-fns 4).
+KNOWN_PEER_LIMITS: dict[str, PeerLimit] = {
+    "vaul": PeerLimit(
+        (1, 1, 1),
+        {"react": "^16.8 || ^17.0 || ^18.0", "react-dom": "^16.8 || ^17.0 || ^18.0"},
+    ),
+    "react-day-picker": PeerLimit(
+        (9, 0, 0), {"react": "^16.8.0 || ^17.0.0 || ^18.0.0", "date-fns": "^2.28.0 || ^3.0.0"}
+    ),
+    "cmdk": PeerLimit((1, 0, 1), _REACT_18),
+    "framer-motion": PeerLimit((11, 14, 0), _REACT_18),
+    "@testing-library/react": PeerLimit((16, 1, 0), _REACT_18),
+    "@tremor/react": PeerLimit(None, {"react": "^18.0.0"}),
+    "react-beautiful-dnd": PeerLimit(
+        None,
+        {
+            "react": "^16.8.5 || ^17.0.0 || ^18.0.0",
+            "react-dom": "^16.8.5 || ^17.0.0 || ^18.0.0",
+        },
+    ),
 }
+
+
+@dataclass(frozen=True)
+class PeerConflict:
+    """A declared package whose peer range excludes the version the project declares."""
+
+    package: str
+    version: str
+    peer: str
+    peer_range: str
+    peer_version: str
+
+    @property
+    def key(self) -> str:
+        """`package>peer`, how pnpm names it (and how heal targets name it)."""
+        return f"{self.package}>{self.peer}"
 
 
 class PinLatestRule(Rule):
@@ -149,8 +196,9 @@ class PinLatestRule(Rule):
     title = "Pin `latest` dependencies"
     description = (
         "Dependencies declared as `latest` (or `*`) install whatever is newest and drift "
-        "from what v0 tested. They are pinned to the version in the export's lockfile, "
-        "else to a known-good version."
+        "from what v0 tested. Those the export's lockfile already pins are left alone (the "
+        "frozen install is deterministic and package.json stays in step with the lockfile); "
+        "the others are pinned to a known-good version."
     )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
@@ -164,9 +212,9 @@ class PinLatestRule(Rule):
             if not isinstance(deps, dict):
                 continue
             for name, spec in list(deps.items()):
-                if str(spec).strip() not in FLOATING:
+                if str(spec).strip() not in FLOATING or name in locked:
                     continue
-                version = locked.get(name) or KNOWN_GOOD.get(name)
+                version = pinned_version(files, pkg, name)
                 if version is None:
                     ctx.flag(
                         "package.json",
@@ -182,160 +230,199 @@ class PinLatestRule(Rule):
 
 
 class React19PeersRule(Rule):
-    id = "react19-peers"
-    title = "Resolve React 19 peer conflicts"
-    description = (
-        "npm refuses to install (ERESOLVE) when a package's peer range excludes the "
-        "project's React. Next 14 is moved to React 18; with React 19, packages with a "
-        "fixed successor are upgraded, and the rest are allowed through .npmrc."
-    )
+    """See `description`.
 
-    #: package -> (first major that accepts React 19, version to use)
-    UPGRADES: ClassVar[dict[str, tuple[int, str]]] = {
-        "vaul": (1, "^1.1.2"),
-        "@types/react": (19, "^19"),
-        "@types/react-dom": (19, "^19"),
-        "framer-motion": (11, "^11.15.0"),
-        "@testing-library/react": (16, "^16.1.0"),
-        "react-helmet-async": (2, "^2.0.5"),
-    }
-    #: Packages whose React 19 support needs a code change: allowed, not upgraded.
-    PEER_LIMITED: ClassVar[dict[str, int]] = {
-        "react-day-picker": 9,
-        "react-beautiful-dnd": 99,
-        "@tremor/react": 4,
-    }
+    Targets: `package>peer` pairs a failed install named (ERESOLVE), handled
+    like the conflicts the rule finds by itself.
+    """
+
+    id = "react19-peers"
+    title = "Resolve peer dependency conflicts"
+    description = (
+        "npm refuses to install (ERESOLVE) when a package's peer range excludes the version "
+        "the project declares (React 19 for vaul 0.9 or react-day-picker 8, date-fns 4 for "
+        "react-day-picker 8). npm projects get `overrides` that let those packages use the "
+        "project's version; pnpm only fails with strict-peer-dependencies, and then gets "
+        "`peerDependencyRules.allowedVersions`. Nothing is added to the dependencies. "
+        "Next 14 with React 19 moves to React 18 (Next 14 supports React 18 only)."
+    )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
         pkg = files.package_json()
-        if pkg is None:
+        if pkg is None or dependency(pkg, "react") is None:
             return
-        react = dependency(pkg, "react")
-        if react is None:
-            return
-        react_major = 19 if react[1].strip() in FLOATING else major_of(react[1])
-        next_dep = dependency(pkg, "next")
-        next_major = major_of(next_dep[1]) if next_dep else None
-        changed = False
+        react_major = major_of(installed_version(files, pkg, "react"))
+        next_major = major_of(installed_version(files, pkg, "next"))
         if react_major is not None and react_major >= 19 and next_major and next_major <= 14:
-            for name, version in (
-                ("react", "^18.3.1"),
-                ("react-dom", "^18.3.1"),
-                ("@types/react", "^18.3.12"),
-                ("@types/react-dom", "^18.3.1"),
-            ):
-                if name in ("react", "react-dom") or dependency(pkg, name):
-                    set_dependency(pkg, name, version)
-            ctx.flag(
-                "package.json",
-                _line_of_key(files.read("package.json") or "", "react"),
-                f"Next {next_major} supports React 18 only: react and react-dom moved to 18.3.",
-                "info",
+            self._to_react_18(files, pkg, next_major, ctx)
+            return
+        manager = package_manager(files, pkg)
+        if manager == "yarn" or (manager == "npm" and legacy_peers(files)):
+            return  # they warn about peer ranges and install anyway
+        if manager == "pnpm" and not strict_peers(files):
+            return  # pnpm 8+ only warns unless strict-peer-dependencies is set
+        conflicts = peer_conflicts(files, pkg, ctx.targets_of(self.id))
+        if not conflicts:
+            return
+        if manager == "npm":
+            _override(pkg, conflicts)
+            how = "overrides let it use the project's"
+        else:
+            _allow(pkg, conflicts)
+            how = "pnpm.peerDependencyRules.allowedVersions accepts the project's"
+        files.write_package_json(pkg)
+        text = files.read("package.json") or ""
+        for conflict in conflicts:
+            problem = (
+                f"{conflict.package}@{conflict.version} wants {conflict.peer} "
+                f"{conflict.peer_range}; the project has {conflict.peer_version}"
             )
-            files.write_package_json(pkg)
-            return
-        if react_major is None or react_major < 19:
-            return
-        for name, (first_ok, version) in self.UPGRADES.items():
-            found = dependency(pkg, name)
-            major = major_of(found[1]) if found else None
-            if major is not None and major < first_ok:
-                set_dependency(pkg, name, version)
-                changed = True
-        blocked = self._peer_blocked(pkg, files)
-        if blocked:
-            if not files.exists(".npmrc") or "legacy-peer-deps" not in (files.read(".npmrc") or ""):
-                npmrc = files.read(".npmrc") or ""
-                if npmrc and not npmrc.endswith("\n"):
-                    npmrc += "\n"
-                files.write(
-                    ".npmrc",
-                    npmrc
-                    + "# React 19: these packages declare React <= 18 as peer but work with it:\n"
-                    + f"# {', '.join(sorted(blocked))}\nlegacy-peer-deps=true\n",
-                )
-            pnpm = pkg.setdefault("pnpm", {})
-            if isinstance(pnpm, dict):
-                rules = pnpm.setdefault("peerDependencyRules", {})
-                if isinstance(rules, dict):
-                    allow = rules.setdefault("allowAny", [])
-                    if isinstance(allow, list):
-                        for name in ("react", "react-dom"):
-                            if name not in allow:
-                                allow.append(name)
-                                changed = True
-            for name in sorted(blocked):
-                ctx.flag(
-                    "package.json",
-                    _line_of_key(files.read("package.json") or "", name),
-                    f"{name} declares a React peer range without React 19; installed with "
-                    "legacy peer dependencies.",
-                    "info",
-                )
-        if legacy_peers(files):
-            changed |= declare_peers(pkg, files, ctx)
-        if changed:
-            files.write_package_json(pkg)
+            ctx.fixed(
+                "package.json",
+                _line_of_key(text, conflict.package),
+                f"{problem}: {how} {conflict.peer}.",
+                f"{problem}: {manager} refuses to install (peer dependency conflict).",
+            )
 
-    def _peer_blocked(self, pkg: Mapping[str, Any], files: ProjectFiles) -> set[str]:
-        blocked = set()
-        for name, first_ok in self.PEER_LIMITED.items():
-            found = dependency(pkg, name)
-            major = major_of(found[1]) if found else None
-            if major is not None and major < first_ok:
-                blocked.add(name)
-        for name, peer_range in lock_react_peers(files).items():
-            if dependency(pkg, name) and not range_allows(peer_range, 19):
-                blocked.add(name)
-        return blocked
+    @staticmethod
+    def _to_react_18(
+        files: ProjectFiles, pkg: dict[str, Any], next_major: int, ctx: RuleContext
+    ) -> None:
+        for name, version in (
+            ("react", "^18.3.1"),
+            ("react-dom", "^18.3.1"),
+            ("@types/react", "^18.3.12"),
+            ("@types/react-dom", "^18.3.1"),
+        ):
+            if name in ("react", "react-dom") or dependency(pkg, name):
+                set_dependency(pkg, name, version)
+        files.write_package_json(pkg)
+        ctx.fixed(
+            "package.json",
+            _line_of_key(files.read("package.json") or "", "react"),
+            f"Next {next_major} supports React 18 only: react and react-dom moved to 18.3.",
+            f"Next {next_major} supports React 18 only and the project declares React 19: "
+            "the build fails.",
+        )
+
+
+def pinned_version(files: ProjectFiles, pkg: Mapping[str, Any], name: str) -> str | None:
+    """The known-good version for a floating dependency, in the project's own stack.
+
+    `tailwindcss: latest` installs Tailwind 4, so a project set up for it (the
+    v4 PostCSS plugin, or `@import "tailwindcss"` in a stylesheet) keeps 4.
+    """
+    if name == "tailwindcss" and (
+        dependency(pkg, "@tailwindcss/postcss") is not None
+        or any(
+            re.search(r"""@import\s+['"]tailwindcss['"]""", files.read(path) or "")
+            for path in files.paths()
+            if path.endswith(".css")
+        )
+    ):
+        return KNOWN_GOOD["@tailwindcss/postcss"]
+    return KNOWN_GOOD.get(name)
+
+
+def installed_version(files: ProjectFiles, pkg: Mapping[str, Any], name: str) -> str | None:
+    """The version a frozen install gets: the lockfile's, else the declared spec.
+
+    A floating spec (`latest`) with no lockfile entry is None, except for
+    React, whose newest major is 19.
+    """
+    locked = lock_versions(files).get(name)
+    if locked:
+        return locked
+    found = dependency(pkg, name)
+    if found is None:
+        return None
+    if found[1].strip() in FLOATING:
+        return "19.0.0" if name in ("react", "react-dom") else None
+    return found[1]
+
+
+def package_manager(files: ProjectFiles, pkg: Mapping[str, Any]) -> str:
+    """The package manager: packageManager, else the kept lockfile's ("npm" without one)."""
+    declared = str(pkg.get("packageManager", "")).split("@", 1)[0]
+    if declared in LOCKFILES:
+        return declared
+    lockfile = kept_lockfile(files)
+    return next((m for m, path in LOCKFILES.items() if path == lockfile), "npm")
 
 
 def legacy_peers(files: ProjectFiles) -> bool:
-    """Whether npm runs with legacy peer dependencies (and so installs no peers)."""
+    """Whether npm runs with legacy peer dependencies (and so ignores peer ranges)."""
     return "legacy-peer-deps=true" in (files.read(".npmrc") or "").replace(" ", "")
 
 
-def declare_peers(pkg: dict[str, Any], files: ProjectFiles, ctx: RuleContext) -> bool:
-    """With legacy peer deps npm installs no peers: declare the ones packages need."""
-    declared = {
-        name
-        for section in DEP_SECTIONS
-        if isinstance(pkg.get(section), dict)
-        for name in pkg[section]
-    }
-    locked = lock_versions(files)
-    peers = lock_peers(files)
-    react = dependency(pkg, "react")
-    react_major = major_of(react[1]) if react else None
-    added = False
-    for name in sorted(declared):
-        wanted = dict.fromkeys(KNOWN_PEERS.get(name, ()), "")
-        wanted.update(peers.get(name, {}))
-        for peer, version in sorted(wanted.items()):
-            if peer in declared or peer in ("react", "react-dom"):
+def strict_peers(files: ProjectFiles) -> bool:
+    """Whether pnpm fails on peer ranges (`strict-peer-dependencies=true`)."""
+    settings = (files.read(".npmrc") or "").replace(" ", "")
+    workspace = (files.read("pnpm-workspace.yaml") or "").replace(" ", "")
+    return "strict-peer-dependencies=true" in settings or "strictPeerDependencies:true" in workspace
+
+
+def peer_conflicts(
+    files: ProjectFiles, pkg: Mapping[str, Any], named: Sequence[str] = ()
+) -> list[PeerConflict]:
+    """Declared packages whose peer range excludes the project's version of that peer.
+
+    Ranges come from the lockfile, else from `KNOWN_PEER_LIMITS`; `named` adds
+    `package>peer` pairs a failed install reported (with an unknown range).
+    """
+    ranges = lock_peer_ranges(files)
+    conflicts: dict[str, PeerConflict] = {}
+    for name, limit in KNOWN_PEER_LIMITS.items():
+        version = installed_version(files, pkg, name)
+        found = version_tuple(version)
+        if found is None or name in ranges:
+            continue
+        if limit.fixed_in is None or found < limit.fixed_in:
+            ranges[name] = dict(limit.peers)
+    for pair in named:
+        name, _, peer = pair.partition(">")
+        if name and peer:
+            ranges.setdefault(name, {}).setdefault(peer, "")
+    for name, peers in sorted(ranges.items()):
+        version = installed_version(files, pkg, name)
+        if version is None:
+            continue
+        for peer, peer_range in sorted(peers.items()):
+            peer_version = installed_version(files, pkg, peer)
+            peer_major = major_of(peer_version)
+            if peer_version is None or peer_major is None:
+                continue  # not declared: not the project's choice, nothing to override
+            if peer_range and range_allows(peer_range, peer_major):
                 continue
-            if peer == "react-is":
-                version = f"^{react_major or 19}"
-            version = version or locked.get(peer, "") or KNOWN_GOOD.get(peer, "")
-            if not version:
-                ctx.flag(
-                    "package.json",
-                    0,
-                    f"{name} needs {peer} (a peer dependency npm skips with legacy peer "
-                    "dependencies); add it to package.json.",
-                )
-                continue
-            set_dependency(pkg, peer, version)
-            declared.add(peer)
-            added = True
-            ctx.flag(
-                "package.json",
-                0,
-                f"Added {peer}@{version}: {name} needs it and legacy peer dependencies do "
-                "not install peers.",
-                "info",
-            )
-    return added
+            conflict = PeerConflict(name, version, peer, peer_range or "(a range)", peer_version)
+            conflicts[conflict.key] = conflict
+    return list(conflicts.values())
+
+
+def _override(pkg: dict[str, Any], conflicts: Sequence[PeerConflict]) -> None:
+    # `"$react"` means "the version the root declares": verified with npm 11
+    # (`npm install --package-lock-only`) to clear ERESOLVE for vaul 0.9.9 and
+    # react-day-picker 8.10.1 with React 19 and date-fns 4, without installing
+    # anything the project does not declare.
+    overrides = pkg.setdefault("overrides", {})
+    if not isinstance(overrides, dict):
+        return
+    for conflict in conflicts:
+        entry = overrides.setdefault(conflict.package, {})
+        if isinstance(entry, dict):
+            entry[conflict.peer] = f"${conflict.peer}"
+
+
+def _allow(pkg: dict[str, Any], conflicts: Sequence[PeerConflict]) -> None:
+    # Verified with pnpm 10: strict-peer-dependencies plus these rules installs
+    # with a frozen lockfile made before them (they do not make it stale).
+    pnpm = pkg.setdefault("pnpm", {})
+    rules = pnpm.setdefault("peerDependencyRules", {}) if isinstance(pnpm, dict) else None
+    allowed = rules.setdefault("allowedVersions", {}) if isinstance(rules, dict) else None
+    if not isinstance(allowed, dict):
+        return
+    for conflict in conflicts:
+        allowed[conflict.key] = str(major_of(conflict.peer_version))
 
 
 class MissingDependenciesRule(Rule):
@@ -364,21 +451,25 @@ class MissingDependenciesRule(Rule):
                     continue
                 version = KNOWN_GOOD.get(name)
                 line = source.line_of(offset)
+                problem = f"Imports {name}, which package.json does not declare: `next build` fails"
                 if version is None:
                     flagged.add(name)
                     ctx.flag(
                         source.path,
                         line,
-                        f"Imports {name}, which package.json does not declare; add it before "
-                        "building.",
-                        "error",
+                        f"{problem} (Module not found); add it with the version the code "
+                        "was written for.",
+                        "blocker",
                     )
                     continue
                 set_dependency(pkg, name, version)
                 changed = True
-                ctx.flag(source.path, line, f"Added {name}@{version} to package.json.", "info")
-        if changed and legacy_peers(files):
-            declare_peers(pkg, files, ctx)
+                ctx.fixed(
+                    source.path,
+                    line,
+                    f"Added {name}@{version} to package.json.",
+                    f"{problem} (Module not found).",
+                )
         if changed:
             files.write_package_json(pkg)
 
@@ -397,104 +488,78 @@ def package_name(module: str) -> str | None:
 # --- lockfiles ---------------------------------------------------------------------
 
 
+def kept_lockfile(files: ProjectFiles) -> str | None:
+    """The lockfile the install uses: packageManager's, else the first present.
+
+    DuplicateConfigsRule removes the others, so every rule reads this one only.
+    """
+    present = [path for path in LOCKFILES.values() if files.exists(path)]
+    if not present:
+        return None
+    declared = str((files.package_json() or {}).get("packageManager", "")).split("@", 1)[0]
+    wanted = LOCKFILES.get(declared)
+    return wanted if wanted in present else present[0]
+
+
 def lock_versions(files: ProjectFiles) -> dict[str, str]:
-    """Top-level dependency versions from the export's lockfiles (npm, then pnpm, then yarn)."""
-    versions: dict[str, str] = {}
-    for reader, path in (
-        (_yarn_versions, "yarn.lock"),
-        (_pnpm_versions, "pnpm-lock.yaml"),
-        (_npm_versions, "package-lock.json"),
-    ):
-        text = files.read(path)
-        if text is None:
-            continue
-        try:
-            versions.update(reader(text))
-        except (ValueError, yaml.YAMLError, AttributeError, TypeError) as error:
-            logger.info("unreadable %s: %s", path, error)
-    return versions
-
-
-def lock_react_peers(files: ProjectFiles) -> dict[str, str]:
-    """package -> its declared React peer range, from package-lock.json."""
-    text = files.read("package-lock.json")
-    if text is None:
+    """Top-level dependency versions from the lockfile the install uses."""
+    path = kept_lockfile(files)
+    text = files.read(path) if path else None
+    if path is None or text is None:
         return {}
+    reader = {
+        "package-lock.json": _npm_versions,
+        "pnpm-lock.yaml": _pnpm_versions,
+        "yarn.lock": _yarn_versions,
+    }[path]
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        return reader(text)
+    except (ValueError, yaml.YAMLError, AttributeError, TypeError) as error:
+        logger.info("unreadable %s: %s", path, error)
         return {}
-    peers: dict[str, str] = {}
-    packages = data.get("packages") if isinstance(data, dict) else None
-    if not isinstance(packages, dict):
-        return {}
-    for key, entry in packages.items():
-        if not key.startswith("node_modules/") or "/node_modules/" in key[13:]:
-            continue
-        if isinstance(entry, dict):
-            peer = entry.get("peerDependencies")
-            if isinstance(peer, dict) and "react" in peer:
-                peers[key[13:]] = str(peer["react"])
-    return peers
 
 
-def lock_peers(files: ProjectFiles) -> dict[str, dict[str, str]]:
-    """package -> {required peer: version or ""}, from package-lock.json and pnpm-lock.yaml."""
-    peers: dict[str, dict[str, str]] = {}
-    text = files.read("package-lock.json")
+def lock_peer_ranges(files: ProjectFiles) -> dict[str, dict[str, str]]:
+    """package -> {required peer: range} of the locked top-level packages (npm and pnpm)."""
+    locked = lock_versions(files)
+    ranges: dict[str, dict[str, str]] = {}
+    entries: list[tuple[str, Any]] = []
+    lockfile = kept_lockfile(files)
+    text = files.read("package-lock.json") if lockfile == "package-lock.json" else None
     if text is not None:
         try:
             packages = json.loads(text).get("packages", {})
         except (json.JSONDecodeError, AttributeError):
             packages = {}
-        for key, entry in packages.items() if isinstance(packages, dict) else ():
-            if not key.startswith("node_modules/") or "/node_modules/" in key[13:]:
-                continue
-            if not isinstance(entry, dict) or not isinstance(entry.get("peerDependencies"), dict):
-                continue
-            optional = entry.get("peerDependenciesMeta") or {}
-            peers[key[13:]] = {
-                peer: ""
-                for peer in entry["peerDependencies"]
-                if not (isinstance(optional.get(peer), dict) and optional[peer].get("optional"))
-            }
-    text = files.read("pnpm-lock.yaml")
+        if isinstance(packages, dict):
+            entries += [
+                (key[13:], entry)
+                for key, entry in packages.items()
+                if key.startswith("node_modules/") and "/node_modules/" not in key[13:]
+            ]
+    text = files.read("pnpm-lock.yaml") if lockfile == "pnpm-lock.yaml" else None
     if text is not None:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError:
             data = None
-        importers = data.get("importers") if isinstance(data, dict) else None
-        root = importers.get(".") if isinstance(importers, dict) else None
-        for block in (root or {}).values() if isinstance(root, dict) else ():
-            if not isinstance(block, dict):
-                continue
-            for name, entry in block.items():
-                raw = entry.get("version") if isinstance(entry, dict) else entry
-                found = _pnpm_peers(str(raw or ""))
-                if found:
-                    peers.setdefault(str(name), {}).update(found)
-    return peers
-
-
-def _pnpm_peers(version: str) -> dict[str, str]:
-    """The peers pnpm resolved for one entry: "4.3.16(react@19.1.0)(zod@3.25.67)"."""
-    found: dict[str, str] = {}
-    depth = 0
-    start = 0
-    for i, ch in enumerate(version):
-        if ch == "(":
-            depth += 1
-            if depth == 1:
-                start = i + 1
-        elif ch == ")":
-            if depth == 1:
-                group = version[start:i].split("(", 1)[0]
-                name, _, peer_version = group.rpartition("@")
-                if name:
-                    found[name] = peer_version
-            depth -= 1
-    return found
+        packages = data.get("packages") if isinstance(data, dict) else None
+        if isinstance(packages, dict):
+            for key, entry in packages.items():
+                # "vaul@0.9.9" (v9) or "/vaul@0.9.9(react@19.1.0)" (v6)
+                name, _, version = str(key).lstrip("/").split("(", 1)[0].rpartition("@")
+                if name and locked.get(name) == version:
+                    entries.append((name, entry))
+    for name, entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("peerDependencies"), dict):
+            continue
+        optional = entry.get("peerDependenciesMeta") or {}
+        ranges[name] = {
+            str(peer): str(peer_range)
+            for peer, peer_range in entry["peerDependencies"].items()
+            if not (isinstance(optional.get(peer), dict) and optional[peer].get("optional"))
+        }
+    return ranges
 
 
 def range_allows(spec: str, major: int) -> bool:

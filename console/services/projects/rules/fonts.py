@@ -1,10 +1,13 @@
 """Fonts that build offline: no `next/font/google`, and correct `geist` imports.
 
 `next/font/google` downloads the font files during `next build`, which fails
-without internet ("Failed to fetch `Geist` from Google Fonts"). Geist comes
-from the `geist` npm package instead; other Google fonts get a local
-fallback (the same family name first, then the platform's stack), so the
-app builds and renders with the font when the visitor has it installed.
+without internet ("Failed to fetch `Inter` from Google Fonts"). The project
+keeps its fonts, self-hosted from npm instead: Geist and Geist Mono from the
+`geist` package, the families v0 uses most from fontsource packages through
+`next/font/local` (same CSS variable, same className use), so the build
+reads the files from node_modules, offline and on Vercel alike. Other
+families get a local fallback (the same family name first, then the
+platform's stack), flagged: the visitor sees them only if installed.
 """
 
 from __future__ import annotations
@@ -28,16 +31,88 @@ from console.services.projects.rules.base import (
 logger = logging.getLogger(__name__)
 
 GEIST_VERSION = "^1.3.1"
+#: Every fontsource package below is at 5.3.x (`npm view`); one range covers them all.
+FONTSOURCE_VERSION = "^5.3.0"
 GOOGLE_IMPORT = re.compile(
     r"""^[^\S\n]*import\s*\{(?P<names>[^}]*)\}\s*from\s*(?P<q>['"])next/font/google(?P=q)[^\S\n]*;?[^\S\n]*\n?""",
     re.M,
 )
+LOCAL_IMPORT = re.compile(r"""import\s+(?P<name>[\w$]+)\s+from\s*['"]next/font/local['"]""")
 CSS_IMPORT = re.compile(r"""^\s*import\s+(['"])(?P<path>[^'"]+\.css)\1""", re.M)
 VARIABLE_OPTION = re.compile(r"""variable\s*:\s*(['"])(?P<var>--[\w-]+)\1""")
+#: next/font options that mean the same to next/font/local, copied as written.
+KEPT_OPTIONS = ("variable", "display", "preload", "fallback", "adjustFontFallback")
+OPTION_VALUE = r"""\s*:\s*(?P<value>(['"])[^'"]*\2|\[[^\]]*\]|true|false)"""
 
 GEIST = {
     "Geist": ("GeistSans", "geist/font/sans", "--font-geist-sans"),
     "Geist_Mono": ("GeistMono", "geist/font/mono", "--font-geist-mono"),
+}
+
+
+@dataclass(frozen=True)
+class Fontsource:
+    """A Google family as a fontsource npm package (files checked with `npm pack`).
+
+    Attributes:
+        weights: a variable family's weight range ("100 900"): one file,
+            `files/<slug>-latin-wght-<style>.woff2` in `@fontsource-variable/<slug>`.
+        static_weights: a static family's weights: one file per weight,
+            `files/<slug>-latin-<weight>-<style>.woff2` in `@fontsource/<slug>`.
+        italic: whether italic files exist.
+    """
+
+    weights: str = ""
+    static_weights: tuple[int, ...] = ()
+    italic: bool = True
+
+    def package(self, slug: str) -> str:
+        return f"@fontsource-variable/{slug}" if self.weights else f"@fontsource/{slug}"
+
+
+#: The families v0 uses most, by their next/font/google export name.
+FONTSOURCE: dict[str, Fontsource] = {
+    "Inter": Fontsource("100 900"),
+    "Roboto": Fontsource("100 900"),
+    "Montserrat": Fontsource("100 900"),
+    "Open_Sans": Fontsource("300 800"),
+    "Playfair_Display": Fontsource("400 900"),
+    "DM_Sans": Fontsource("100 1000"),
+    "Manrope": Fontsource("200 800", italic=False),
+    "Space_Grotesk": Fontsource("300 700", italic=False),
+    "JetBrains_Mono": Fontsource("100 800"),
+    "Source_Serif_4": Fontsource("200 900"),
+    "Plus_Jakarta_Sans": Fontsource("200 800"),
+    "Outfit": Fontsource("100 900", italic=False),
+    "Nunito": Fontsource("200 1000"),
+    "Raleway": Fontsource("100 900"),
+    "Work_Sans": Fontsource("100 900"),
+    "IBM_Plex_Sans": Fontsource("100 700"),
+    "Fira_Code": Fontsource("300 700", italic=False),
+    "Lora": Fontsource("400 700"),
+    "Merriweather": Fontsource("300 900"),
+    "Oswald": Fontsource("200 700", italic=False),
+    "Sora": Fontsource("100 800", italic=False),
+    "Figtree": Fontsource("300 900"),
+    "Instrument_Sans": Fontsource("400 700"),
+    "Libre_Baskerville": Fontsource("400 700"),
+    "Cormorant_Garamond": Fontsource("300 700"),
+    "Rubik": Fontsource("300 900"),
+    "Karla": Fontsource("200 800"),
+    "Noto_Sans": Fontsource("100 900"),
+    "Archivo": Fontsource("100 900"),
+    "Urbanist": Fontsource("100 900"),
+    "Lexend": Fontsource("100 900", italic=False),
+    "Syne": Fontsource("400 800", italic=False),
+    "Fraunces": Fontsource("100 900"),
+    "Poppins": Fontsource(static_weights=(100, 200, 300, 400, 500, 600, 700, 800, 900)),
+    "Lato": Fontsource(static_weights=(100, 300, 400, 700, 900)),
+    "IBM_Plex_Mono": Fontsource(static_weights=(100, 200, 300, 400, 500, 600, 700)),
+    "Instrument_Serif": Fontsource(static_weights=(400,)),
+    "Crimson_Text": Fontsource(static_weights=(400, 600, 700)),
+    "Bebas_Neue": Fontsource(static_weights=(400,), italic=False),
+    "Space_Mono": Fontsource(static_weights=(400, 700)),
+    "DM_Serif_Display": Fontsource(static_weights=(400,)),
 }
 SERIF = frozenset(
     {
@@ -74,24 +149,45 @@ class _FontUse:
     local: str
 
 
+@dataclass
+class _Rewrite:
+    """What replacing one file's next/font/google calls needs besides the new text."""
+
+    imports: list[str]
+    css: list[str]
+    packages: set[str]
+    not_hosted: list[str]
+    statement_end: str
+
+
 class NextFontGoogleRule(Rule):
     id = "next-font-google"
     title = "Fonts without Google Fonts"
     description = (
         "`next/font/google` fetches fonts during `next build`, which fails offline. Geist "
-        "and Geist Mono switch to the `geist` package; other Google fonts get a local "
-        "fallback with the same family name and CSS variable."
+        "and Geist Mono switch to the `geist` package; the families v0 uses most are "
+        "self-hosted from fontsource packages with `next/font/local` (same CSS variable and "
+        "className); other families get a local fallback with the same family name."
     )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
-        uses_geist = False
+        packages: set[str] = set()
         for path in files.paths():
             if not path.endswith((".tsx", ".jsx", ".ts", ".js")):
                 continue
             text = files.read(path) or ""
             match = GOOGLE_IMPORT.search(text)
             if match is None:
+                if re.search(r"""from\s*['"]next/font/google['"]""", text):
+                    ctx.flag(
+                        path,
+                        0,
+                        "Imports next/font/google in a shape this rule cannot rewrite: "
+                        "`next build` fetches the fonts from Google and fails offline.",
+                        "blocker",
+                    )
                 continue
+            line = text.count("\n", 0, match.start()) + 1
             fonts = [
                 _FontUse(original, local)
                 for original, local in zip(
@@ -100,37 +196,44 @@ class NextFontGoogleRule(Rule):
                     strict=True,
                 )
             ]
-            new_imports: list[str] = []
-            css_rules: list[str] = []
+            local_font = LOCAL_IMPORT.search(text)
+            loader = local_font.group("name") if local_font else "localFont"
+            # New imports end like the one they replace (with or without `;`).
+            end = ";" if match.group(0).rstrip().endswith(";") else ""
+            rewrite = _Rewrite([], [], set(), [], end)
+            if local_font is None and any(f.original in FONTSOURCE for f in fonts):
+                rewrite.imports.append(f'import {loader} from "next/font/local"{end}\n')
             body = text[: match.start()] + "\x00IMPORTS\x00" + text[match.end() :]
             for font in fonts:
-                body, rules, imports = self._replace_calls(body, font)
-                css_rules += rules
-                for line in imports:
-                    if line not in new_imports:
-                        new_imports.append(line)
-                if font.original in GEIST:
-                    uses_geist = True
-            body = body.replace("\x00IMPORTS\x00", "".join(new_imports), 1)
-            if css_rules:
-                body = self._add_css(files, path, body, css_rules)
+                body = self._replace_calls(body, font, path, loader, rewrite)
+            body = body.replace("\x00IMPORTS\x00", "".join(rewrite.imports), 1)
+            if rewrite.css:
+                body = self._add_css(files, path, body, rewrite.css)
             files.write(path, body)
-            ctx.flag(
+            packages |= rewrite.packages
+            families = ", ".join(f.original for f in fonts)
+            ctx.fixed(
                 path,
-                text.count("\n", 0, match.start()) + 1,
-                "Replaced next/font/google ("
-                + ", ".join(f.original for f in fonts)
-                + ") so the build needs no internet.",
-                "info",
+                line,
+                f"Replaced next/font/google ({families}) with fonts from npm packages, so the "
+                "build needs no internet.",
+                f"next/font/google fetches {families} from Google Fonts during `next build`: "
+                "the build fails without internet.",
             )
-        if uses_geist:
-            _ensure_geist(files)
+            for family in rewrite.not_hosted:
+                ctx.flag(
+                    path,
+                    line,
+                    f"{family.replace('_', ' ')} has no self-hosted package here: it falls back "
+                    "to the visitor's installed font, then the platform's stack.",
+                )
+        _ensure_packages(files, packages)
 
-    def _replace_calls(self, text: str, font: _FontUse) -> tuple[str, list[str], list[str]]:
+    def _replace_calls(
+        self, text: str, font: _FontUse, path: str, loader: str, rewrite: _Rewrite
+    ) -> str:
         call = re.compile(rf"\b{re.escape(font.local)}\s*\(")
         out: list[str] = []
-        css: list[str] = []
-        imports: list[str] = []
         pos = 0
         for match in call.finditer(text):
             if match.start() < pos:
@@ -142,18 +245,31 @@ class NextFontGoogleRule(Rule):
             out.append(text[pos : match.start()])
             if font.original in GEIST:
                 name, module, default_var = GEIST[font.original]
-                imports.append(f'import {{ {name} }} from "{module}";\n')
+                _add_once(
+                    rewrite.imports, f'import {{ {name} }} from "{module}"{rewrite.statement_end}\n'
+                )
+                rewrite.packages.add("geist")
                 out.append(name)
                 if variable and variable != default_var:
-                    css.append(f":where(html, body) {{\n  {variable}: var({default_var});\n}}")
+                    rewrite.css.append(
+                        f":where(html, body) {{\n  {variable}: var({default_var});\n}}"
+                    )
+            elif font.original in FONTSOURCE:
+                source = FONTSOURCE[font.original]
+                rewrite.packages.add(source.package(_slug(font.original)))
+                out.append(f"{loader}({_local_options(font.original, source, args, path)})")
             else:
-                out.append(self._fallback(font.original, variable, css))
+                rewrite.not_hosted.append(font.original)
+                out.append(self._fallback(font.original, variable, rewrite.css))
             pos = end
         out.append(text[pos:])
-        if font.original in GEIST and not imports:
+        if font.original in GEIST:
             name, module, _ = GEIST[font.original]
-            imports.append(f'import {{ {name} }} from "{module}";\n')
-        return "".join(out), css, imports
+            _add_once(
+                rewrite.imports, f'import {{ {name} }} from "{module}"{rewrite.statement_end}\n'
+            )
+            rewrite.packages.add("geist")
+        return "".join(out)
 
     def _fallback(self, original: str, variable: str | None, css: list[str]) -> str:
         family = original.replace("_", " ")
@@ -164,8 +280,7 @@ class NextFontGoogleRule(Rule):
         else:
             stack = SANS_STACK
         families = f"'{family}', {stack}"
-        slug = re.sub(r"[^a-z0-9]+", "-", original.lower()).strip("-")
-        class_name = f"font-fallback-{slug}"
+        class_name = f"font-fallback-{_slug(original)}"
         css.append(f".{class_name} {{\n  font-family: {families};\n}}")
         variable_class = ""
         if variable:
@@ -205,6 +320,63 @@ class NextFontGoogleRule(Rule):
             if text is not None:
                 found.append((path, text))
         return found
+
+
+def _local_options(original: str, source: Fontsource, args: str, path: str) -> str:
+    """The `next/font/local` options for one family: its files, then the call's own options."""
+    slug = _slug(original)
+    base = posixpath.relpath(
+        f"node_modules/{source.package(slug)}/files", posixpath.dirname(path) or "."
+    )
+    base = base if base.startswith("..") else f"./{base}"
+    styles = (
+        ["normal", "italic"] if source.italic and "italic" in _values(args, "style") else ["normal"]
+    )
+    if source.weights:
+        files = [
+            (source.weights, style, f"{base}/{slug}-latin-wght-{style}.woff2") for style in styles
+        ]
+    else:
+        asked = [int(w) for w in _values(args, "weight") if w.isdigit()]
+        weights = [w for w in asked if w in source.static_weights] or [
+            400 if 400 in source.static_weights else source.static_weights[0]
+        ]
+        files = [
+            (str(weight), style, f"{base}/{slug}-latin-{weight}-{style}.woff2")
+            for weight in weights
+            for style in styles
+        ]
+    if len(files) == 1:
+        weight, _style, file = files[0]
+        lines = [f'  src: "{file}",', f'  weight: "{weight}",']
+    else:
+        entries = "\n".join(
+            f'    {{ path: "{file}", weight: "{weight}", style: "{style}" }},'
+            for weight, style, file in files
+        )
+        lines = ["  src: [", entries, "  ],"]
+    for option in KEPT_OPTIONS:
+        found = re.search(rf"\b{option}{OPTION_VALUE}", args)
+        if found:
+            lines.append(f"  {option}: {found.group('value')},")
+    return "{\n" + "\n".join(lines) + "\n}"
+
+
+def _values(args: str, option: str) -> list[str]:
+    """The string values of one option (`weight: "400"` or `weight: ["400", "700"]`)."""
+    found = re.search(rf"\b{option}{OPTION_VALUE}", args)
+    if found is None:
+        return []
+    return re.findall(r"""['"]([^'"]*)['"]""", found.group("value"))
+
+
+def _slug(original: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", original.lower()).strip("-")
+
+
+def _add_once(lines: list[str], line: str) -> None:
+    if line not in lines:
+        lines.append(line)
 
 
 class GeistImportsRule(Rule):
@@ -253,7 +425,7 @@ class GeistImportsRule(Rule):
                 files.write(path, new)
                 ctx.flag(path, 0, "Fixed the geist font import.", "info")
         if used:
-            _ensure_geist(files)
+            _ensure_packages(files, {"geist"})
 
     @staticmethod
     def _split_old(match: re.Match[str]) -> str:
@@ -277,11 +449,15 @@ class GeistImportsRule(Rule):
         return f"import {{ {clause} }} from {q}geist/font/{match.group('kind')}{q};"
 
 
-def _ensure_geist(files: ProjectFiles) -> None:
+def _ensure_packages(files: ProjectFiles, packages: set[str]) -> None:
+    """Declare the font packages the new imports read (package.json changes only if needed)."""
     pkg = files.package_json()
-    if pkg is not None and dependency(pkg, "geist") is None:
-        set_dependency(pkg, "geist", GEIST_VERSION)
-        files.write_package_json(pkg)
+    missing = sorted(name for name in packages if pkg is not None and dependency(pkg, name) is None)
+    if pkg is None or not missing:
+        return
+    for name in missing:
+        set_dependency(pkg, name, GEIST_VERSION if name == "geist" else FONTSOURCE_VERSION)
+    files.write_package_json(pkg)
 
 
 def _paren_end(text: str, start: int) -> int:

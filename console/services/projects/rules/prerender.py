@@ -8,13 +8,17 @@ import logging
 import posixpath
 import re
 from collections import deque
+from collections.abc import Collection
 
 from console.services.projects.jsscan import Source, imports
 from console.services.projects.rules.base import (
     ProjectFiles,
     Rule,
     RuleContext,
+    Statement,
+    executed_code,
     module_scope_insert_point,
+    module_statements,
 )
 from console.services.projects.rules.shadcn import alias_root
 
@@ -39,7 +43,8 @@ BROWSER_GLOBAL = re.compile(
 )
 GUARDED = re.compile(r"typeof\s+(?:window|document|localStorage|navigator)\b")
 DECLARATION = re.compile(
-    r"^(?P<head>\s*(?:export\s+)?(?:const|let|var)\s+[\w$]+)\s*=\s*(?P<expr>.+?);?\s*$"
+    r"^(?P<head>\s*(?:export\s+)?(?:const|let|var)\s+[\w$]+(?:\s*:[^=]+)?)\s*=\s*(?P<expr>.+?);?\s*$",
+    re.S,
 )
 DB_PACKAGES = (
     "@vercel/postgres",
@@ -89,106 +94,149 @@ class UseClientRule(Rule):
                 continue
             line = source.line_of(feature.start())
             server_only = SERVER_ONLY_EXPORTS.search(source.code)
+            used = feature.group(0).rstrip("(<= {").strip()
             if server_only:
                 ctx.flag(
                     source.path,
                     line,
-                    "Uses client features (hooks or event handlers) but also exports "
-                    f"server-only `{(server_only.group(1) or 'async default')}`: move the "
-                    'interactive part into its own "use client" component.',
-                    "error",
+                    f"Uses `{used}` (a client feature) but also exports server-only "
+                    f"`{(server_only.group(1) or 'async default')}`: `next build` fails. Move "
+                    'the interactive part into its own "use client" component.',
+                    "blocker",
                 )
                 continue
             files.write(source.path, '"use client"\n\n' + source.text.lstrip("\ufeff"))
-            ctx.flag(
+            ctx.fixed(
                 source.path,
                 line,
-                f'Uses `{feature.group(0).rstrip("(<= {").strip()}`: marked "use client".',
-                "info",
+                f'Uses `{used}`: marked "use client".',
+                f'Uses `{used}` in a server component (no "use client"): `next build` fails.',
             )
 
 
 class BrowserGlobalsRule(Rule):
+    """See `description`.
+
+    Targets: project files (a prerendered route's page module and the
+    components it imports) whose reads of browser globals while rendering are
+    guarded too, not only flagged.
+    """
+
     id = "browser-globals"
     title = "Guard browser-only code at module scope"
     description = (
         "`window`, `document`, `localStorage` or `navigator` used when a module loads "
-        "crash prerendering (ReferenceError: window is not defined). Single-line "
-        "statements are wrapped in a `typeof window` guard; the others are flagged."
+        "crash prerendering (ReferenceError: window is not defined). Module-scope "
+        "statements, over as many lines as they take, are wrapped in a `typeof window` "
+        "guard; the others are flagged."
     )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
+        targeted = frozenset(ctx.targets_of(self.id))
         for source in files.sources((".tsx", ".jsx", ".ts", ".js")):
             if not _is_app_code(source.path):
                 continue
-            lines = list(source.lines)
-            changed = False
-            for index, code in enumerate(source.code_lines):
-                match = BROWSER_GLOBAL.search(code)
-                if match is None or GUARDED.search(code):
+            edits: list[tuple[int, int, str]] = []
+            for statement in module_statements(source):
+                match = BROWSER_GLOBAL.search(executed_code(statement.code))
+                if match is None or GUARDED.search(statement.code):
                     continue
-                stripped = code.strip()
-                if stripped.startswith(
+                if statement.code.lstrip().startswith(
                     ("import ", "export type", "type ", "interface ", "declare ")
                 ):
                     continue
-                depth = source.depths[index]
-                if depth == 0:
-                    fixed = self._guard(source, index)
-                    if fixed is not None:
-                        lines[index] = fixed
-                        changed = True
-                        ctx.flag(
-                            source.path,
-                            index + 1,
-                            f"`{match.group(1)}` used at module scope: guarded with "
-                            '`typeof window !== "undefined"`.',
-                            "info",
-                        )
-                    else:
-                        ctx.flag(
-                            source.path,
-                            index + 1,
-                            f"`{match.group(1)}` used at module scope breaks prerendering; "
-                            "move it into a function or useEffect.",
-                            "error",
-                        )
-                elif (
-                    depth == 1
-                    and _in_component(source, index)
-                    and re.match(r"\s*(?:const|let|var)\b", code)
-                ):
+                line = source.line_of(statement.start + match.start())
+                guarded = _guarded_statement(statement)
+                problem = (
+                    f"`{match.group(1)}` used at module scope: prerendering fails "
+                    f"(ReferenceError: {match.group(1)} is not defined)."
+                )
+                if guarded is None:
                     ctx.flag(
                         source.path,
-                        index + 1,
-                        f"`{match.group(1)}` read while rendering a component: it crashes "
-                        "prerendering; read it in useEffect.",
-                        "warning",
+                        line,
+                        f"{problem} Move it into a function or useEffect.",
+                        "blocker",
                     )
-            if changed:
-                files.write(source.path, "\n".join(lines))
+                    continue
+                edits.append((statement.start, statement.start + len(statement.text), guarded))
+                ctx.fixed(
+                    source.path,
+                    line,
+                    f"`{match.group(1)}` used at module scope: guarded with "
+                    '`typeof window !== "undefined"`.',
+                    problem,
+                )
+            edits += self._render_reads(source, source.path in targeted, ctx)
+            if edits:
+                text = source.text
+                for start, end, replacement in sorted(edits, reverse=True):
+                    text = text[:start] + replacement + text[end:]
+                files.write(source.path, text)
 
     @staticmethod
-    def _guard(source: Source, index: int) -> str | None:
-        raw = source.lines[index]
-        code = source.code_lines[index].rstrip()
-        next_depth = source.depths[index + 1] if index + 1 < len(source.depths) else 0
-        if next_depth != 0 or code.endswith((",", "(", "{", "[", "=", "+", "&&", "||", "?", ":")):
-            return None  # a statement that continues on the next line
-        declaration = DECLARATION.match(raw)
-        if declaration:
-            head = declaration.group("head")
-            if ":" in source.code_lines[index][: len(head)]:
-                return None  # a type annotation would not accept undefined
-            expr = declaration.group("expr").rstrip().rstrip(";")
-            return f'{head} = typeof window !== "undefined" ? {expr} : undefined;'
-        if re.match(r"\s*(?:window|document|localStorage|sessionStorage|navigator)\b", raw):
-            indent = raw[: len(raw) - len(raw.lstrip())]
-            statement = raw.strip()
-            if not statement.endswith(";"):
-                statement += ";"
-            return f'{indent}if (typeof window !== "undefined") {{ {statement} }}'
+    def _render_reads(source: Source, guard: bool, ctx: RuleContext) -> list[tuple[int, int, str]]:
+        """Declarations in a component's body that read a browser global while rendering."""
+        edits = []
+        offset = 0
+        for index, code in enumerate(source.code_lines):
+            start, offset = offset, offset + len(source.lines[index]) + 1
+            match = BROWSER_GLOBAL.search(code)
+            if (
+                match is None
+                or GUARDED.search(code)
+                or source.depths[index] != 1
+                or not _in_component(source, index)
+                or not re.match(r"\s*(?:const|let|var)\b", code)
+            ):
+                continue
+            problem = (
+                f"`{match.group(1)}` read while rendering a component: prerendering fails "
+                f"(ReferenceError: {match.group(1)} is not defined)."
+            )
+            guarded = _guarded_line(source, index) if guard else None
+            if guarded is None:
+                ctx.flag(source.path, index + 1, f"{problem} Read it in useEffect.", "warning")
+                continue
+            edits.append((start, start + len(source.lines[index]), guarded))
+            ctx.fixed(
+                source.path,
+                index + 1,
+                f"`{match.group(1)}` read while rendering: guarded with "
+                '`typeof window !== "undefined"` (a failed build named this route).',
+                problem,
+            )
+        return edits
+
+
+def _guarded_statement(statement: Statement) -> str | None:
+    """The statement behind a `typeof window` guard, None when that would change its meaning."""
+    text = statement.text.rstrip().rstrip(";")
+    declaration = DECLARATION.match(text)
+    if declaration:
+        head = declaration.group("head")
+        if ":" in statement.code[: len(head)]:
+            return None  # a type annotation would not accept undefined
+        expr = declaration.group("expr").rstrip()
+        return f'{head} = typeof window !== "undefined" ? {expr} : undefined;'
+    if re.match(r"(?:window|document|localStorage|sessionStorage|navigator)\b", text):
+        if "\n" in text:
+            body = "\n".join(f"  {line}" if line.strip() else line for line in text.split("\n"))
+            return f'if (typeof window !== "undefined") {{\n{body}\n}}'
+        return f'if (typeof window !== "undefined") {{ {text}; }}'
+    return None
+
+
+def _guarded_line(source: Source, index: int) -> str | None:
+    raw = source.lines[index]
+    declaration = DECLARATION.match(raw)
+    if declaration is None or index + 1 >= len(source.depths) or source.depths[index + 1] != 1:
+        return None  # not one whole declaration on this line
+    head = declaration.group("head")
+    if ":" in source.code_lines[index][: len(head)]:
         return None
+    expr = declaration.group("expr").rstrip().rstrip(";")
+    return f'{head} = typeof window !== "undefined" ? {expr} : undefined'
 
 
 class DbPrerenderRule(Rule):
@@ -216,7 +264,7 @@ class DbPrerenderRule(Rule):
                     or any(module.startswith(p + "/") for p in DB_PACKAGES)
                 ):
                     touching.setdefault(path, source.line_of(offset))
-                target = _resolve(module, path, root, sources)
+                target = resolve_import(module, path, root, sources)
                 if target is not None:
                     edges.append((target, source.line_of(offset)))
             graph[path] = edges
@@ -238,12 +286,45 @@ class DbPrerenderRule(Rule):
             files.write(path, text[:insert] + addition + text[insert:])
             call = DB_CALL.search(source.code)
             where = source.line_of(call.start()) if call else line
-            ctx.flag(
+            ctx.fixed(
                 path,
                 where,
                 f"Queries the database during prerendering (via {via}): marked force-dynamic.",
-                "warning",
+                f"Queries the database while `next build` prerenders it (via {via}): the build "
+                "needs the database.",
             )
+
+
+def route_modules(files: ProjectFiles, route: str) -> list[str]:
+    """The page module of an app route ("/dashboard") and the project modules it imports.
+
+    Route groups (`(marketing)`) are not part of the route; the page's own
+    imports are followed through the project (`@/`, relative), not packages.
+    """
+    wanted = "/" + route.strip("/")
+    root = alias_root(files)
+    sources = {s.path: s for s in files.sources((".tsx", ".ts", ".jsx", ".js"))}
+    pages = [path for path in sources if _route_of(path) == wanted]
+    found: list[str] = []
+    queue = deque(pages)
+    while queue:
+        path = queue.popleft()
+        if path in found:
+            continue
+        found.append(path)
+        for module, _clause, _offset in imports(sources[path].text):
+            target = resolve_import(module, path, root, sources)
+            if target is not None:
+                queue.append(target)
+    return found
+
+
+def _route_of(path: str) -> str | None:
+    match = re.match(r"(?:src/)?app/(?P<dirs>(?:.*/)?)page\.(?:tsx|ts|jsx|js)$", path)
+    if match is None:
+        return None
+    parts = [p for p in match.group("dirs").split("/") if p and not p.startswith("(")]
+    return "/" + "/".join(parts)
 
 
 def _is_app_code(path: str) -> bool:
@@ -261,7 +342,8 @@ def _in_component(source: Source, index: int) -> bool:
     return False
 
 
-def _resolve(module: str, importer: str, root: str, sources: dict[str, Source]) -> str | None:
+def resolve_import(module: str, importer: str, root: str, paths: Collection[str]) -> str | None:
+    """The project file an import names (`@/lib/db`, `./db`), None for packages and misses."""
     if module.startswith("@/"):
         base = root + module[2:]
     elif module.startswith("."):
@@ -269,7 +351,7 @@ def _resolve(module: str, importer: str, root: str, sources: dict[str, Source]) 
     else:
         return None
     for suffix in ("", ".ts", ".tsx", ".js", ".jsx", "/index.ts", "/index.tsx", "/index.js"):
-        if base + suffix in sources:
+        if base + suffix in paths:
             return base + suffix
     return None
 

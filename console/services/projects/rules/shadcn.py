@@ -71,6 +71,13 @@ TYPE_SUFFIXES = ("Props", "Config", "Type", "Options")
 
 
 class ShadcnStubsRule(Rule):
+    """See `description`.
+
+    Targets: modules relative to the alias root (`components/hero`) that a
+    failed build could not find, stubbed (with generic exports) even outside
+    `components/ui/` and `hooks/`.
+    """
+
     id = "shadcn-stubs"
     title = "Stub missing shadcn/ui components"
     description = (
@@ -87,17 +94,20 @@ class ShadcnStubsRule(Rule):
                 break
             for module, (names, where) in sorted(wanted.items()):
                 self._write_stub(files, root, module, names)
-                ctx.flag(
+                how = "a template" if module in TEMPLATES else "generic stand-ins"
+                ctx.fixed(
                     where[0],
                     where[1],
-                    f"@/{module} was missing; stubbed from a template "
+                    f"@/{module} was missing; stubbed from {how} "
                     f"({', '.join(sorted(names)) or 'side effects only'}).",
-                    "info",
+                    f"Imports @/{module}, which is not in the export: `next build` fails "
+                    "(Module not found).",
                 )
 
     def _missing(
         self, files: ProjectFiles, root: str, ctx: RuleContext
     ) -> dict[str, tuple[set[str], tuple[str, int]]]:
+        forced = frozenset(ctx.targets_of(self.id))
         wanted: dict[str, tuple[set[str], tuple[str, int]]] = {}
         for source in files.sources((".tsx", ".ts", ".jsx", ".js")):
             for module, clause, offset in imports(source.text):
@@ -105,20 +115,24 @@ class ShadcnStubsRule(Rule):
                 if target is None or _resolves(files, target):
                     continue
                 relative = target[len(root) :] if root and target.startswith(root) else target
-                if relative == "lib/utils" or relative.startswith(STUBBABLE_PREFIXES):
+                if (
+                    relative == "lib/utils"
+                    or relative.startswith(STUBBABLE_PREFIXES)
+                    or relative in forced
+                ):
                     names, _where = wanted.setdefault(
                         relative, (set(), (source.path, source.line_of(offset)))
                     )
-                    names.update(n for n in imported_originals(clause) if n != "default")
+                    names.update(imported_originals(clause))
                 elif module.startswith(("@/", "./", "../")) and not module.endswith(
                     (".css", ".scss", ".svg", ".png", ".json")
                 ):
                     ctx.flag(
                         source.path,
                         source.line_of(offset),
-                        f"Imports {module}, which is not in the export; add the file before "
-                        "publishing.",
-                        "error",
+                        f"Imports {module}, which is not in the export: `next build` fails "
+                        "(Module not found). Add the file before publishing.",
+                        "blocker",
                     )
         return wanted
 
@@ -140,7 +154,9 @@ class ShadcnStubsRule(Rule):
         else:
             text = 'import * as React from "react"\n'
             suffix = ".tsx" if module.startswith("components/") else ".ts"
-        extra = sorted(names - exported_names(text))
+        extra = sorted(
+            names - exported_names(text) - ({"default"} if "export default" in text else set())
+        )
         if extra:
             text = _with_generic_exports(text, extra)
         files.write(f"{root}{module}{suffix}", text)
@@ -198,7 +214,16 @@ def _with_generic_exports(text: str, names: list[str]) -> str:
     lines.append("type StubProps = React.HTMLAttributes<HTMLElement> & { [key: string]: any }")
     lines.append("")
     for name in names:
-        if name.endswith(TYPE_SUFFIXES):
+        if name == "default":
+            lines.append(
+                "export default React.forwardRef<HTMLDivElement, StubProps>("
+                "function Stub({ className, children, style, id }, ref) {"
+            )
+            lines.append(
+                '  return React.createElement("div", { ref, id, style, className }, children)'
+            )
+            lines.append("})")
+        elif name.endswith(TYPE_SUFFIXES):
             lines.append(f"export type {name} = StubProps")
         elif name.endswith("Variants") or name.endswith("Style"):
             lines.append(f"export function {name}(_options?: Record<string, unknown>): string {{")

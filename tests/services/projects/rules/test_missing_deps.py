@@ -20,10 +20,14 @@ def test_missing_deps_added_or_flagged() -> None:
     )
     assert deps(files)["sonner"] == "^1.7.1"
     assert "fs" not in deps(files)
-    errors = [f for f in ctx.findings if f.severity == "error"]
-    assert len(errors) == 1
-    assert "@acme/rare-widget" in errors[0].message
-    assert errors[0].line == 4
+    blockers = [f for f in ctx.findings if f.severity == "blocker"]
+    assert len(blockers) == 1
+    assert "@acme/rare-widget" in blockers[0].message
+    assert blockers[0].line == 4
+    added = next(f for f in ctx.findings if f.severity == "info")
+    assert "sonner" in added.message
+    assert added.unfixed().severity == "blocker"  # what the report shows with the rule off
+    assert "Module not found" in added.unfixed().message
 
 
 def test_package_name() -> None:

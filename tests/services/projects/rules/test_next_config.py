@@ -62,3 +62,17 @@ def test_next_config_react_compiler_kept_with_its_plugin() -> None:
         },
     )
     assert files.read("next.config.mjs") == config
+
+
+def test_next16_keeps_its_stable_react_compiler_option() -> None:
+    config = (
+        "const nextConfig = {\n"
+        "  reactCompiler: true,\n"
+        "  typescript: { ignoreBuildErrors: true },\n"
+        "}\n\nexport default nextConfig\n"
+    )
+    files, _ = apply(
+        NextConfigRule(),
+        {"next.config.mjs": config, "package.json": package(dependencies={"next": "16.0.10"})},
+    )
+    assert files.read("next.config.mjs") == config

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.services.projects.rules import ShadcnStubsRule
+from console.services.projects.rules import ProjectFiles, RuleContext, ShadcnStubsRule
 from console.services.projects.rules.shadcn import exported_names
 from tests.services.projects.rules.helpers import apply, package
 
@@ -31,8 +31,22 @@ def test_shadcn_stubs_every_imported_name() -> None:
     assert files.exists("components/ui/toaster.tsx")
     assert "export function cn" in (files.read("lib/utils.ts") or "")
     assert not files.exists("components/hero.tsx")  # app code is not invented
-    errors = [f for f in ctx.findings if f.severity == "error"]
-    assert [(f.path, f.line) for f in errors] == [("app/page.tsx", 7)]
+    blockers = [f for f in ctx.findings if f.severity == "blocker"]
+    assert [(f.path, f.line) for f in blockers] == [("app/page.tsx", 7)]
+    stubbed = [f for f in ctx.findings if f.severity == "info"]
+    assert all("Module not found" in f.blocker for f in stubbed)
+
+
+def test_shadcn_targeted_app_module_gets_generic_stand_ins() -> None:
+    page = 'import Hero, { HeroProps } from "@/components/hero"\n'
+    files = ProjectFiles({"app/page.tsx": page})
+    ctx = RuleContext(current_rule="shadcn-stubs", targets={"shadcn-stubs": ["components/hero"]})
+    ShadcnStubsRule().apply(files, ctx)
+    hero = files.read("components/hero.tsx") or ""
+    assert "export default React.forwardRef" in hero
+    assert "HeroProps" in exported_names(hero)
+    assert [f.severity for f in ctx.findings] == ["info"]
+    assert "generic stand-ins" in ctx.findings[0].message
 
 
 def test_shadcn_utils_uses_clsx_when_declared_and_src_alias() -> None:

@@ -35,5 +35,5 @@ def test_use_client_not_added_next_to_metadata() -> None:
     )
     files, ctx = apply(UseClientRule(), {"app/page.tsx": page})
     assert files.read("app/page.tsx") == page
-    assert ctx.findings[0].severity == "error"
+    assert ctx.findings[0].severity == "blocker"
     assert ctx.findings[0].line == 3
