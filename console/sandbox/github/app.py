@@ -10,6 +10,8 @@ outermost first::
     StripPrefix("/api/v3")  ->  FaultInjector  ->  ExchangeRecorder  ->  Starlette app
 
 so fault rules and recorded `Exchange.path`s both see the contract's paths.
+Beside the API, `browse` serves what github.com shows of a repository under
+``/_browse/`` (not recorded, never faulted).
 
 Behaviour mirrored from GitHub, as the console must handle it:
 
@@ -54,6 +56,7 @@ from starlette.routing import Route
 
 from console.sandbox.faults import ASGIApp, FaultInjector, Receive, Scope, Send
 from console.sandbox.github import payloads
+from console.sandbox.github.browse import BrowsePages, WithBrowsePages
 from console.sandbox.github.payloads import Urls
 from console.sandbox.github.state import (
     CONTENTS_INLINE_LIMIT,
@@ -672,7 +675,8 @@ class GitHubSandbox:
         state: The repositories and accounts (`GitHubState`).
         recorder: Every exchange that reached the app (not injected faults).
         faults: Add `FaultRule`s here (paths are the contract's, no ``/api/v3``).
-        asgi: The app to serve: ``StripPrefix(FaultInjector(ExchangeRecorder(app)))``.
+        asgi: The app to serve: ``StripPrefix(FaultInjector(ExchangeRecorder(app)))``,
+            with the browse pages beside it.
     """
 
     def __init__(
@@ -691,7 +695,9 @@ class GitHubSandbox:
         self.app: ASGIApp = self._github.app
         self.recorder = ExchangeRecorder(self.app)
         self.faults = FaultInjector(self.recorder)
-        self.asgi: ASGIApp = StripPrefix(self.faults, API_PREFIX)
+        self.asgi: ASGIApp = WithBrowsePages(
+            BrowsePages(self.state), StripPrefix(self.faults, API_PREFIX)
+        )
         self.served: ServedApp | None = None
 
     @property
@@ -715,6 +721,13 @@ class GitHubSandbox:
         if self.served is None:
             raise RuntimeError("GitHubSandbox.serve() first")
         return self.served.url + API_PREFIX
+
+    @property
+    def web_url(self) -> str:
+        """The sandbox's "github.com" (``http://127.0.0.1:PORT``): html_urls and browse pages."""
+        if self.served is None:
+            raise RuntimeError("GitHubSandbox.serve() first")
+        return self.served.url
 
     def stop(self) -> None:
         if self.served is not None:

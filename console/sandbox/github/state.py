@@ -751,6 +751,16 @@ class GitHubState:
             commit = self._lookup(self._open(record), sha, Commit)
             return None if commit is None else self._commit_info(commit)
 
+    def history(self, record: RepoRecord, ref: str, *, limit: int = 200) -> list[CommitInfo] | None:
+        """Commits reachable from `ref`, newest first, at most `limit`; None for an unknown ref."""
+        with self._lock:
+            repo = self._open(record)
+            commit = self._resolve_commit(repo, ref)
+            if commit is None:
+                return None
+            walker = repo.get_walker(include=[commit.id], max_entries=limit)
+            return [self._commit_info(entry.commit) for entry in walker]
+
     @staticmethod
     def _commit_info(commit: Commit) -> CommitInfo:
         a_name, a_email = _split_identity(commit.author)

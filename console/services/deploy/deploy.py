@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from console.errors import ConsoleError, NotFound, RemoteError, UserInputError
+from console.services.deploy.env import CompatSource, DeployEnv, DraftSource, project_env
 from console.services.deploy.events import Progress
 from console.services.deploy.pipeline import Pipeline, Step, StepContext
 from console.services.platform.client import PlatformClient
@@ -132,6 +133,9 @@ class DeployService:
         site_url: maps a production URL to the URL to fetch; identity in
             production, `loopback_site_url(vercel_base, ...)` on the sandbox.
         options: tunables.
+        drafts: the publish drafts (`PublishService`), for `env_requirements`.
+        compat: the projects' compatibility reports (`ProjectService`), for
+            `env_requirements`. Without both, no variables are asked for.
     """
 
     def __init__(
@@ -143,6 +147,8 @@ class DeployService:
         *,
         site_url: Callable[[str], str] = identity_url,
         options: DeployOptions | None = None,
+        drafts: DraftSource | None = None,
+        compat: CompatSource | None = None,
     ) -> None:
         self.store = store
         self.vercel = vercel
@@ -150,6 +156,8 @@ class DeployService:
         self.health_http = health_http
         self.site_url = site_url
         self.options = options or DeployOptions()
+        self._drafts = drafts
+        self._compat = compat
         self._extra_env: dict[int, tuple[EnvVarInput, ...]] = {}
         self.pipeline = Pipeline(
             store,
@@ -168,6 +176,33 @@ class DeployService:
         )
 
     # ------------------------------------------------------------------ public API
+
+    async def env_requirements(self, project_id: int) -> DeployEnv:
+        """The variables the user sets for a deploy of `project_id` (see `deploy.env`).
+
+        Also names those the project's Vercel project already holds for
+        production (a redeploy keeps them when left empty).
+
+        Raises:
+            UserInputError: no such project.
+            RemoteError: Vercel could not list the variables.
+        """
+        with self.store.read() as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                raise UserInputError(f"No project {project_id}.")
+            name = vercel_name(project.slug or project.name)
+        variables = (
+            await project_env(project_id, self._drafts, self._compat)
+            if self._drafts is not None and self._compat is not None
+            else ()
+        )
+        try:
+            present = await self.vercel.list_env(name)
+        except NotFound:  # first deploy: no Vercel project yet
+            present = ()
+        on_vercel = frozenset(v.key for v in present if "production" in v.target)
+        return DeployEnv(variables, on_vercel)
 
     def start(
         self, project_id: int, *, env: Sequence[EnvVarInput] = (), region: str | None = None

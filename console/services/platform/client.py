@@ -15,6 +15,7 @@ One typed coroutine per operation. Conventions from the contract:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -831,13 +832,16 @@ class PlatformClient:
                         await response.aread()
                         raise HttpStatusFailure(response)
                     logger.info("platform event stream open after %s", cursor)
-                    async for sse in source.aiter_sse():
-                        if not sse.data or not sse.id:
-                            continue  # the opening "retry:" frame
-                        event = _parse_sse(sse.id, sse.event, sse.data)
-                        cursor = event.id
-                        failures = 0
-                        yield event
+                    # Closed here, not by the garbage collector after the loop is gone,
+                    # when our caller stops while we are suspended at `yield event`.
+                    async with contextlib.aclosing(source.aiter_sse()) as frames:
+                        async for sse in frames:
+                            if not sse.data or not sse.id:
+                                continue  # the opening "retry:" frame
+                            event = _parse_sse(sse.id, sse.event, sse.data)
+                            cursor = event.id
+                            failures = 0
+                            yield event
                 # The server closed the stream: reconnect from the cursor.
                 failure = Failure(NetworkError("the event stream ended", remote=REMOTE), retry=True)
             except HttpStatusFailure as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,7 @@ from console.services.clients import (
 from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.clients.dialog import ClientDialog, ColorPicker, qt_color_picker
+from console.views.links import ExternalUrl, same_url
 from console.views.messages import MessageBridge
 from console.views.models.clients import (
     AttentionTableModel,
@@ -88,14 +90,20 @@ def _when(moment: datetime | None) -> tuple[str, float]:
 class ClientDetailPanel(QFrame):
     """The drill-down of one client: header, figures, and tabs of its records.
 
+    Args:
+        external_url: maps the portal's URL to the one its link opens.
+
     Signals:
         edit_requested(str): the user wants to edit this client (its id).
     """
 
     edit_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, external_url: ExternalUrl = same_url
+    ) -> None:
         super().__init__(parent)
+        self._external_url = external_url
         self._client_id = ""
         self._setup_ui()
         self.edit_button.clicked.connect(self._on_edit_clicked)
@@ -118,7 +126,8 @@ class ClientDetailPanel(QFrame):
         status = f"{s.status} · waiting to sync" if s.pending else s.status
         self.meta_label.setText(f"{s.slug} · {s.contact_email} · {status}")
         if s.portal_url:
-            self.portal_label.setText(f'Portal: <a href="{s.portal_url}">{s.portal_url}</a>')
+            href = html.escape(self._external_url(s.portal_url), quote=True)
+            self.portal_label.setText(f'Portal: <a href="{href}">{html.escape(s.portal_url)}</a>')
         else:
             self.portal_label.setText("Portal: not deployed yet")
         for key, value in (
@@ -267,6 +276,7 @@ class ClientsPage(QWidget):
             local store write; delivery runs in the sync engine).
         messages: where input errors are reported.
         pick_color: the colour picker of the client dialog.
+        external_url: maps a portal's URL to the one its link opens.
 
     Signals:
         client_selected(str): the selected client changed ("" for none).
@@ -287,9 +297,11 @@ class ClientsPage(QWidget):
         messages: MessageBridge,
         *,
         pick_color: ColorPicker = qt_color_picker,
+        external_url: ExternalUrl = same_url,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._external_url = external_url
         self._service = service
         self._bridge = bridge
         self._tasks = tasks
@@ -509,7 +521,7 @@ class ClientsPage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty_label)
-        self.detail = ClientDetailPanel()
+        self.detail = ClientDetailPanel(external_url=self._external_url)
         self.detail.hide()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from console.errors import UserInputError
 from console.services.deploy.provisioning import NewClient, ProvisioningService
 from console.views.deploy.progress import DeployProgressDialog
+from console.views.links import ExternalUrl, same_url
 from console.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class NewClientDialog(QDialog):
     Args:
         tasks: the TaskRunner.
         provisioning: the ProvisioningService.
+        external_url: maps the portal's live URL to the one its link opens.
 
     Signals:
         provisioning_finished(int, bool): run id, succeeded.
@@ -42,11 +44,17 @@ class NewClientDialog(QDialog):
     provisioning_finished = Signal(int, bool)
 
     def __init__(
-        self, tasks: TaskRunner, provisioning: ProvisioningService, parent: QWidget | None = None
+        self,
+        tasks: TaskRunner,
+        provisioning: ProvisioningService,
+        parent: QWidget | None = None,
+        *,
+        external_url: ExternalUrl = same_url,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._provisioning = provisioning
+        self._external_url = external_url
         self.progress_dialog: DeployProgressDialog | None = None
         self._run_id: int | None = None
         self._slug_edited = False
@@ -84,7 +92,9 @@ class NewClientDialog(QDialog):
     def _open_progress(self, run_id: int, title: str) -> DeployProgressDialog:
         self._run_id = run_id
         steps = [(s.name, s.title) for s in self._provisioning.pipeline.steps]
-        dialog = DeployProgressDialog(self._tasks, title, steps, self)
+        dialog = DeployProgressDialog(
+            self._tasks, title, steps, self, external_url=self._external_url
+        )
         self.progress_dialog = dialog
         dialog.run_finished.connect(self._on_run_finished)
         dialog.open()
@@ -154,7 +164,11 @@ class NewClientDialog(QDialog):
 
 
 def resume_interrupted_clients(
-    tasks: TaskRunner, provisioning: ProvisioningService, parent: QWidget | None = None
+    tasks: TaskRunner,
+    provisioning: ProvisioningService,
+    parent: QWidget | None = None,
+    *,
+    external_url: ExternalUrl = same_url,
 ) -> list[NewClientDialog]:
     """On start: resume every provisioning run a closed or killed console left unfinished.
 
@@ -163,7 +177,7 @@ def resume_interrupted_clients(
     """
     dialogs: list[NewClientDialog] = []
     for run_id in provisioning.unfinished():
-        dialog = NewClientDialog(tasks, provisioning, parent)
+        dialog = NewClientDialog(tasks, provisioning, parent, external_url=external_url)
         dialog.show()
         dialog.resume(run_id)
         dialogs.append(dialog)

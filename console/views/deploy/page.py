@@ -7,6 +7,8 @@ refreshes the table when they write.
 
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +20,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableView,
     QTableWidget,
@@ -34,8 +40,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from console.errors import ConsoleError
 from console.services.deploy.deploy import DeployService, vercel_name
 from console.services.deploy.domains import DomainService
+from console.services.deploy.env import DeployEnv, EnvRequirement
 from console.services.deploy.history import HistoryService
 from console.services.vercel.models import EnvTarget, EnvType, EnvVarInput
 from console.store.db import ChangeSet, Store
@@ -43,6 +51,7 @@ from console.store.models import DeploymentEvent, Project
 from console.views.bridge import StoreBridge
 from console.views.deploy.domains import DomainsPanel
 from console.views.deploy.progress import DeployProgressDialog
+from console.views.links import ExternalUrl, same_url
 from console.views.models.deployments import (
     Column,
     DeploymentItem,
@@ -67,57 +76,81 @@ REGIONS = (
 )
 
 
+#: Height of the app's variables in the deploy form before it scrolls.
+MAX_VARIABLES_HEIGHT = 420
+
+
 def deploy_steps(service: DeployService) -> list[tuple[str, str]]:
     return [(s.name, s.title) for s in service.pipeline.steps]
 
 
 class DeploySetupDialog(QDialog):
-    """The deploy wizard's one form: Vercel project, framework, env vars per target.
+    """The deploy wizard's one form: Vercel project, region, the app's variables, others.
 
-    Values typed here go to Vercel only (never to the store); "Sensitive"
-    variables are created as Vercel sensitive env.
+    The variables the app needs (`DeployService.env_requirements`) arrive after
+    the dialog opens (`set_requirements`); until then Deploy waits. A required
+    variable left empty blocks Deploy unless the user ticks "Deploy without
+    them". Values typed here go to Vercel only, never to the store; secrets
+    are masked and created as Vercel sensitive env.
+
+    Signals:
+        requirements_shown(): the app's variables are listed (or could not be
+            read); the form is ready.
     """
+
+    requirements_shown = Signal()
 
     def __init__(self, project_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Deploy {project_name}")
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.project_edit = QLineEdit(vercel_name(project_name))
-        self.project_edit.setReadOnly(True)
-        form.addRow("Vercel project", self.project_edit)
-        form.addRow("Framework", QLabel("Next.js"))
-        self.region_combo = QComboBox()
-        for code, label in REGIONS:
-            self.region_combo.addItem(f"{label} ({code})", code)
-        form.addRow("Region (new project)", self.region_combo)
-        form.addRow(
-            "Platform key",
-            QLabel("Created now, scoped to the app, stored only as Vercel sensitive env"),
+        self._project_name = project_name
+        self._env: DeployEnv | None = None
+        self._loading = True
+        self._acknowledged: frozenset[str] = frozenset()
+        self.value_edits: dict[str, QLineEdit] = {}
+        self.load_task: asyncio.Task[DeployEnv] | None = None
+        self._setup_ui()
+        self._connect_signals()
+        self._update_deploy_button()
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def is_loading(self) -> bool:
+        """Whether the app's variables are still being read (Deploy waits for them)."""
+        return self._loading
+
+    def set_requirements(self, env: DeployEnv) -> None:
+        """List the variables the app needs, one value field each."""
+        self._env = env
+        self._loading = False
+        for var in env.variables:
+            self._add_requirement_row(var, set_on_vercel=var.name in env.on_vercel)
+        if env.variables:
+            required = sum(1 for v in env.variables if v.required)
+            self.requirements_label.setText(
+                f"{_count(len(env.variables), 'variable')} for {self._project_name}, "
+                f"{required} required. Secrets are hidden and go to Vercel's sensitive env."
+            )
+            self.requirements_area.setVisible(True)
+            # Measured once the new rows are polished and laid out (styles change their size).
+            QTimer.singleShot(0, self._fit_requirements)
+        else:
+            self.requirements_label.setText(f"{self._project_name} needs no variables from you.")
+        self._update_deploy_button()
+        self.requirements_shown.emit()
+
+    def show_requirements_error(self, error: ConsoleError) -> None:
+        """The variables could not be read: say so; Deploy sends only the other variables."""
+        self._loading = False
+        self.requirements_label.setText(
+            f"Could not read the variables {self._project_name} needs: {error.user_text()} "
+            "Deploying sends only the variables listed below."
         )
-        layout.addLayout(form)
-        self.env_table = QTableWidget(0, 5)
-        self.env_table.setHorizontalHeaderLabels(
-            ["Key", "Value", "Production", "Preview", "Sensitive"]
-        )
-        self.env_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.env_table)
-        row = QHBoxLayout()
-        self.add_button = QPushButton("Add variable")
-        self.remove_button = QPushButton("Remove")
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Deploy")
-        layout.addWidget(self.buttons)
-        self.add_button.clicked.connect(self._on_add_clicked)
-        self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.requirements_label.setObjectName("ResultError")
+        self.requirements_label.style().polish(self.requirements_label)
+        self._update_deploy_button()
+        self.requirements_shown.emit()
 
     def add_variable(
         self, key: str, value: str, *, production: bool = True, preview: bool = True
@@ -134,9 +167,20 @@ class DeploySetupDialog(QDialog):
     def region(self) -> str:
         return str(self.region_combo.currentData())
 
+    def values(self) -> dict[str, str]:
+        """What is typed for each of the app's variables (name -> value)."""
+        return {name: edit.text() for name, edit in self.value_edits.items()}
+
+    def missing(self) -> list[str]:
+        """Required variables that stay unset with what is typed now."""
+        return self._env.missing(self.values()) if self._env is not None else []
+
     def collect(self) -> list[EnvVarInput]:
-        """The variables to set (rows without a key or a target are skipped)."""
-        out: list[EnvVarInput] = []
+        """The variables to set: the app's (those typed) and the other rows.
+
+        Other rows without a key or a target are skipped.
+        """
+        out = self._env.inputs(self.values()) if self._env is not None else []
         for row in range(self.env_table.rowCount()):
             key_item, value_item = self.env_table.item(row, 0), self.env_table.item(row, 1)
             key = key_item.text().strip() if key_item else ""
@@ -149,6 +193,8 @@ class DeploySetupDialog(QDialog):
                 out.append(EnvVarInput(key, value, type=kind, target=targets))
         return out
 
+    # ------------------------------------------------------------------ slots
+
     @Slot()
     def _on_add_clicked(self) -> None:
         self.add_variable("", "")
@@ -159,9 +205,197 @@ class DeploySetupDialog(QDialog):
         if row >= 0:
             self.env_table.removeRow(row)
 
+    @Slot()
+    def _on_value_edited(self) -> None:
+        self._update_deploy_button()
+
+    @Slot(bool)
+    def _on_override_toggled(self, checked: bool) -> None:
+        # The tick covers the variables it named; emptying another one takes it back.
+        self._acknowledged = frozenset(self.missing()) if checked else frozenset()
+        self._update_deploy_button()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _setup_ui(self) -> None:
+        self.setMinimumWidth(720)
+        layout = self._layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.project_edit = QLineEdit(vercel_name(self._project_name))
+        self.project_edit.setReadOnly(True)
+        form.addRow("Vercel project", self.project_edit)
+        form.addRow("Framework", QLabel("Next.js"))
+        self.region_combo = QComboBox()
+        for code, label in REGIONS:
+            self.region_combo.addItem(f"{label} ({code})", code)
+        form.addRow("Region (new project)", self.region_combo)
+        form.addRow(
+            "Platform key",
+            QLabel("Created now, scoped to the app, stored only as Vercel sensitive env"),
+        )
+        layout.addLayout(form)
+
+        needed = QGroupBox("Variables this app needs")
+        needed_layout = QVBoxLayout(needed)
+        self.requirements_label = QLabel("Reading the variables this app needs…")
+        self.requirements_label.setWordWrap(True)
+        needed_layout.addWidget(self.requirements_label)
+        self.requirements_area = QScrollArea()
+        self.requirements_area.setWidgetResizable(True)
+        self.requirements_area.setFrameShape(QFrame.Shape.NoFrame)
+        body = self._requirements_body = QWidget()
+        rows = QVBoxLayout(body)
+        rows.setContentsMargins(0, 0, 0, 0)
+        self.requirements_grid = QGridLayout()
+        self.requirements_grid.setColumnStretch(1, 1)
+        self.requirements_grid.setVerticalSpacing(2)
+        rows.addLayout(self.requirements_grid)
+        rows.addStretch(1)  # few variables stay at the top instead of spreading out
+        self.requirements_area.setWidget(body)
+        self.requirements_area.setVisible(False)
+        needed_layout.addWidget(self.requirements_area, 1)
+        layout.addWidget(needed, 1)
+
+        others = QGroupBox("Other variables")
+        others_layout = QVBoxLayout(others)
+        self.env_table = QTableWidget(0, 5)
+        self.env_table.setHorizontalHeaderLabels(
+            ["Key", "Value", "Production", "Preview", "Sensitive"]
+        )
+        self.env_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.env_table.verticalHeader().setVisible(False)
+        self.env_table.setMaximumHeight(120)  # rarely used: room for three rows
+        others_layout.addWidget(self.env_table)
+        row = QHBoxLayout()
+        self.add_button = QPushButton("Add variable")
+        self.remove_button = QPushButton("Remove")
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        others_layout.addLayout(row)
+        layout.addWidget(others)
+
+        self.missing_label = QLabel()
+        self.missing_label.setObjectName("ResultError")
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setVisible(False)
+        layout.addWidget(self.missing_label)
+        self.override_box = QCheckBox()
+        self.override_box.setVisible(False)
+        layout.addWidget(self.override_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.deploy_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.deploy_button.setText("Deploy")
+        layout.addWidget(self.buttons)
+        self.resize(760, 560)
+
+    def _connect_signals(self) -> None:
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.override_box.toggled.connect(self._on_override_toggled)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    @Slot()
+    def _fit_requirements(self) -> None:
+        """Show every variable without scrolling, up to a height that still fits a laptop."""
+        body = self._requirements_body
+        body.ensurePolished()
+        # Measured at the width the rows get: their hints wrap.
+        wanted = body.heightForWidth(self.requirements_area.viewport().width())
+        if wanted <= 0:
+            wanted = body.sizeHint().height()
+        wanted = min(wanted, MAX_VARIABLES_HEIGHT)
+        grow = wanted - self.requirements_area.height()
+        self.requirements_area.setMinimumHeight(wanted)
+        if grow > 0:
+            self.resize(self.width(), self.height() + grow)
+
+    def _add_requirement_row(self, var: EnvRequirement, *, set_on_vercel: bool) -> None:
+        row = self.requirements_grid.rowCount()
+        name = QLabel(var.name)
+        font = name.font()
+        font.setBold(True)
+        name.setFont(font)
+        name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        edit = QLineEdit()
+        if var.secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        if set_on_vercel:
+            edit.setPlaceholderText("Set on Vercel: leave empty to keep it")
+        elif var.example:
+            edit.setPlaceholderText(f"e.g. {var.example}")
+        elif var.secret:
+            edit.setPlaceholderText("Secret: sent only to Vercel")
+        hint = QLabel(_requirement_hint(var))
+        hint.setObjectName("EmptyText")
+        hint.setWordWrap(True)
+        name.setBuddy(edit)
+        self.requirements_grid.addWidget(name, row, 0)
+        self.requirements_grid.addWidget(edit, row, 1)
+        self.requirements_grid.addWidget(hint, row + 1, 1)
+        self.requirements_grid.setRowMinimumHeight(row + 2, 8)
+        self.value_edits[var.name] = edit
+        edit.textChanged.connect(self._on_value_edited)
+
+    def _update_deploy_button(self) -> None:
+        if self._loading:
+            self.deploy_button.setEnabled(False)
+            self.deploy_button.setToolTip("Reading the variables this app needs…")
+            return
+        missing = self.missing()
+        if self.override_box.isChecked() and not set(missing) <= self._acknowledged:
+            self.override_box.setChecked(False)  # re-enters through _on_override_toggled
+            return
+        if missing:
+            reason = (
+                f"{_count(len(missing), 'required variable')} "
+                f"{'is' if len(missing) == 1 else 'are'} empty: {', '.join(missing)}"
+            )
+            self.missing_label.setText(reason)
+            self.override_box.setText(
+                f"Deploy without {_joined(missing)} (the app will fail where it reads "
+                f"{'it' if len(missing) == 1 else 'them'})"
+            )
+        else:
+            reason = ""
+            self.missing_label.clear()
+        self.missing_label.setVisible(bool(missing))
+        self.override_box.setVisible(bool(missing))
+        allowed = not missing or self.override_box.isChecked()
+        self.deploy_button.setEnabled(allowed)
+        self.deploy_button.setToolTip("" if allowed else reason)
+
     def _checked(self, row: int, column: int) -> bool:
         widget = self.env_table.cellWidget(row, column)
         return isinstance(widget, QCheckBox) and widget.isChecked()
+
+
+def _requirement_hint(var: EnvRequirement) -> str:
+    """One line under a variable's field: what it is, who asks for it, whether it is required."""
+    if var.source == "code":
+        first, more = (var.files[0], len(var.files) - 1) if var.files else ("its files", 0)
+        where = first + (f" and {_count(more, 'more file')}" if more > 0 else "")
+        origin = f"Read by the project's code in {where}"
+    elif var.source == "wizard":
+        origin = "Added in the publish wizard"
+    else:
+        origin = "Needed by the generated app"
+        if var.files:
+            origin += f", also read in {var.files[0]}"
+    need = "required" if var.required else "optional"
+    parts = [var.description.rstrip("."), origin, need] if var.description else [origin, need]
+    return " · ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _joined(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class LogsDialog(QDialog):
@@ -215,6 +449,7 @@ class DeploymentsPage(QWidget):
         domains: the DomainService (None: no domains panel).
         domain_poll_interval: seconds between domain verification checks.
         dark: the theme.
+        external_url: maps a production URL to the one its link opens.
 
     Signals:
         deploy_finished(int, bool): a deploy of project id ended (succeeded?).
@@ -233,9 +468,11 @@ class DeploymentsPage(QWidget):
         domains: DomainService | None = None,
         domain_poll_interval: float = 10.0,
         dark: bool = False,
+        external_url: ExternalUrl = same_url,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._external_url = external_url
         self.domains_panel = (
             DomainsPanel(store, bridge, tasks, domains, poll_interval=domain_poll_interval)
             if domains
@@ -341,8 +578,9 @@ class DeploymentsPage(QWidget):
     def open_deploy(self, project_id: int) -> DeploySetupDialog | None:
         """The deploy flow for `project_id` (e.g. from ProjectsPage.deploy_requested).
 
-        Selects the project and opens the setup form; "Deploy" there starts the
-        run in a progress dialog. None if the project is not published yet.
+        Selects the project and opens the setup form, which then lists the
+        variables the app needs; "Deploy" there starts the run in a progress
+        dialog. None if the project is not published yet.
         """
         self.reload_projects()
         if self.project_combo.findData(project_id) < 0:
@@ -353,6 +591,12 @@ class DeploymentsPage(QWidget):
         self.setup_dialog = dialog
         dialog.finished.connect(lambda code: self._on_setup_finished(dialog, code))
         dialog.open()
+        dialog.load_task = self._tasks.start(
+            dialog,
+            self._deploy.env_requirements(project_id),
+            on_success=dialog.set_requirements,
+            on_error=dialog.show_requirements_error,
+        )
         return dialog
 
     def check_interrupted(self) -> list[int]:
@@ -547,7 +791,8 @@ class DeploymentsPage(QWidget):
             return
         url = project.production_url
         status = project.deployment_status or "not deployed"
-        link = f"<a href='{url}'>{url}</a>" if url else ""
+        href = html.escape(self._external_url(url), quote=True) if url else ""
+        link = f"<a href='{href}'>{html.escape(url)}</a>" if url else ""
         self.production_label.setText(f"Production: {link} ({status})")
 
     def _update_buttons(self) -> None:
@@ -559,7 +804,13 @@ class DeploymentsPage(QWidget):
         self.logs_button.setEnabled(item is not None)
 
     def _open_progress(self, project_id: int, run_id: int, title: str) -> DeployProgressDialog:
-        dialog = DeployProgressDialog(self._tasks, title, deploy_steps(self._deploy), self)
+        dialog = DeployProgressDialog(
+            self._tasks,
+            title,
+            deploy_steps(self._deploy),
+            self,
+            external_url=self._external_url,
+        )
         self.progress_dialog = dialog
         dialog.run_finished.connect(lambda ok: self.deploy_finished.emit(project_id, ok))
         dialog.open()

@@ -9,6 +9,7 @@ and a retry after a failure.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -39,6 +40,7 @@ from console.services.deploy.events import (
     StepProgress,
     StepStarted,
 )
+from console.views.links import ExternalUrl, same_url
 from console.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class DeployProgressDialog(QDialog):
         tasks: the TaskRunner that runs the work.
         title: e.g. "Deploying Acme Shop".
         steps: (name, title) of every step, in order.
+        external_url: maps the live URL to the one the link opens.
 
     Signals:
         run_finished(bool): the run ended (True: succeeded).
@@ -69,9 +72,12 @@ class DeployProgressDialog(QDialog):
         title: str,
         steps: Sequence[tuple[str, str]],
         parent: QWidget | None = None,
+        *,
+        external_url: ExternalUrl = same_url,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._external_url = external_url
         self._steps = list(steps)
         self._work: Work | None = None
         self._retry: Work | None = None
@@ -130,7 +136,11 @@ class DeployProgressDialog(QDialog):
             self.log_view.appendPlainText(f"FAILED: {event.error}")
         elif isinstance(event, PipelineCompleted):
             self._show_ready_state("READY")
-            text = f"✓ Live at <a href='{event.url}'>{event.url}</a>" if event.url else "✓ Done"
+            if event.url:
+                href = html.escape(self._external_url(event.url), quote=True)
+                text = f"✓ Live at <a href='{href}'>{html.escape(event.url)}</a>"
+            else:
+                text = "✓ Done"
             self.result_label.setText(text)
 
     def step_status(self, name: str) -> str:

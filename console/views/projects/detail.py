@@ -50,6 +50,7 @@ from console.services.projects.models import (
 from console.services.projects.service import ProjectService
 from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
+from console.views.links import ExternalUrl, same_url
 from console.views.messages import MessageBridge
 from console.views.projects.detail_models import (
     DataNeedsModel,
@@ -165,6 +166,7 @@ class ProjectDetailView(QWidget):
         messages: MessageBridge,
         *,
         open_url: Callable[[QUrl], object],
+        external_url: ExternalUrl = same_url,
         dark: bool = False,
         watch_interval: float = 1.0,
         parent: QWidget | None = None,
@@ -175,6 +177,7 @@ class ProjectDetailView(QWidget):
         self._tasks = tasks
         self._messages = messages
         self._open_url = open_url
+        self._external_url = external_url
         self._dark = dark
         self._tokens = resources.theme_tokens(dark)
         self._watch_interval = watch_interval
@@ -743,7 +746,8 @@ class ProjectDetailView(QWidget):
 
     @Slot(str)
     def _on_link_activated(self, link: str) -> None:
-        self._open_url(QUrl(link))
+        # The shown links are the recorded URLs; mapped when opened (sandbox: local pages).
+        self._open_url(QUrl(self._external_url(link)))
 
     def _files_tab(self) -> QWidget:
         page = QWidget()

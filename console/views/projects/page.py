@@ -45,6 +45,7 @@ from console.services.projects.models import (
 from console.services.projects.service import ProjectService
 from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
+from console.views.links import ExternalUrl, same_url
 from console.views.messages import MessageBridge
 from console.views.models.projects import (
     Column,
@@ -96,6 +97,7 @@ class ProjectsPage(QWidget):
         messages: errors and notices for the main window.
         dark: use the dark theme's colours.
         open_url: opens a URL or folder outside the console (tests pass a recorder).
+        external_url: maps a repository or live-site link to the URL to open.
 
     Signals:
         project_opened(int): the detail of a project was opened.
@@ -118,6 +120,7 @@ class ProjectsPage(QWidget):
         *,
         dark: bool = False,
         open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
+        external_url: ExternalUrl = same_url,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -126,6 +129,7 @@ class ProjectsPage(QWidget):
         self._tasks = tasks
         self._messages = messages
         self._open_url = open_url
+        self._external_url = external_url
         self._dark = dark
         self._tokens = resources.theme_tokens(dark)
         self._loaded = False
@@ -418,13 +422,13 @@ class ProjectsPage(QWidget):
     def _on_live_site_requested(self, project_id: int) -> None:
         row = self._row(project_id)
         if row is not None and row.production_url:
-            self._open_url(QUrl(row.production_url))
+            self._open_url(QUrl(self._external_url(row.production_url)))
 
     @Slot(int)
     def _on_repository_requested(self, project_id: int) -> None:
         row = self._row(project_id)
         if row is not None and row.repo_url:
-            self._open_url(QUrl(row.repo_url))
+            self._open_url(QUrl(self._external_url(row.repo_url)))
 
     @Slot(int)
     def _on_edit_requested(self, project_id: int) -> None:
@@ -791,6 +795,7 @@ class ProjectsPage(QWidget):
             self._tasks,
             self._messages,
             open_url=self._open_url,
+            external_url=self._external_url,
             dark=self._dark,
         )
         self.outer.addWidget(self.detail)

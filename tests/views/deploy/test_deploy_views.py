@@ -108,6 +108,10 @@ def test_deploy_end_to_end_from_the_page(
     setup = page.setup_dialog
     assert setup is not None
     assert setup.project_edit.text() == "acme-shop"
+    assert not setup.deploy_button.isEnabled()  # until it knows what the app needs
+    qtbot.waitUntil(lambda: not setup.is_loading)
+    assert setup.deploy_button.isEnabled()
+    assert "needs no variables" in setup.requirements_label.text()
     setup.region_combo.setCurrentIndex(setup.region_combo.findData("fra1"))
     setup.add_variable("NEXT_PUBLIC_BRAND", "acme", preview=False)
     setup.add_variable("STRIPE_SECRET_KEY", "sk_test_123")
