@@ -31,7 +31,6 @@ from console.sandbox.vercel import BuildTiming, loopback_site_url
 from console.services.credits import PurchaseResult
 from console.services.deploy.deploy import DeployOptions
 from console.services.publish import STEPS
-from console.services.scaffold.preflight import CACHE_ENV
 from console.services.sync.apply import get_cursor
 from console.services.sync.engine import EVENTS_CURSOR
 from console.store.models import Project
@@ -43,24 +42,23 @@ from console.views.main_window import Section
 from console.views.projects.detail import ProjectDetailView
 from console.views.projects.dialogs import ImportDialog
 from console.views.publish import PublishWizard
+from tests.fakes.builds import FakeBuilder
 from tests.views.projects.conftest import V0
-from tests.views.publish.conftest import FakeChecks
 from tests.views.publish.test_publish_wizard import click, go_next, retype
 
 RunAsync = Callable[..., Any]
 WAIT = 20_000
 
 #: Sandbox builds and deploy polling in tenths of a second instead of the demo's
-#: watchable ~12 s; the build check runs tiny commands through the publish service's
-#: preflight seam (as the publish view tests do), since a real npm install and
-#: next build per run would take minutes. The real build is covered by the slow
-#: scaffold tests.
+#: watchable ~12 s; the build check goes through the publish service's builder
+#: seam (as the publish view tests do), since a real install and next build per
+#: run would take minutes. The real build is covered by the slow tests.
 FAST = Tuning(
     build_timing=BuildTiming(queued=0.15, initializing=0.15, building=0.3),
     deploy=DeployOptions(
         poll_interval=0.05, build_timeout=15.0, health_attempts=3, health_interval=0.1
     ),
-    prepare_preflight=FakeChecks(),
+    builder=FakeBuilder(),
 )
 
 
@@ -120,8 +118,8 @@ def console(
     monkeypatch: pytest.MonkeyPatch,
     run_async: RunAsync,
 ) -> Iterator[Console]:
-    # The build check's app folders live beside the npm cache: keep them in tmp.
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "npm-cache"))
+    # The build check's folders live in the build cache: keep them in tmp.
+    monkeypatch.setenv("L4_BUILDCHECK_CACHE", str(tmp_path / "build-cache"))
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     options = parse_args(["--data-dir", str(data_dir), "--sandbox"])
@@ -266,16 +264,16 @@ def _publish_wizard_offline(qtbot: QtBot, console: Console, shots: Shots) -> Pub
     assert steps == 8
     review = wizard.review_page
     qtbot.waitUntil(lambda: review.review is not None, timeout=WAIT)
-    assert "first publish" in review.summary_label.text()
+    assert "First publish" in review.summary_label.text()
     assert not review.push_button.isEnabled()
-    assert "Run the build check first" in review.push_hint.text()
+    assert "Run the build check on these files first" in review.push_hint.text()
 
-    click(qtbot, review.preflight_button)
-    qtbot.waitUntil(lambda: "✓" in review.preflight_state.text(), timeout=WAIT)
-    assert "Compiled successfully" in review.preflight_log.toPlainText()
+    click(qtbot, review.check_panel.run_button)
+    qtbot.waitUntil(lambda: "✓" in review.check_panel.state_label.text(), timeout=WAIT)
+    assert "Compiled successfully" in review.check_panel.log.toPlainText()
     # Offline, the wizard also offers to publish once the platform is back.
     assert review.queue_button.isVisible()
-    shots.widget(wizard, "wizard-preflight-offline")
+    shots.widget(wizard, "wizard-check-offline")
     return wizard
 
 
@@ -347,6 +345,11 @@ def _deploy(
     setup = page.setup_dialog
     assert setup is not None
     assert setup.isVisible()
+    # It lists the variables the app needs; the required ones are typed in.
+    qtbot.waitUntil(lambda: not setup.is_loading, timeout=WAIT)
+    for name in setup.missing():
+        retype(qtbot, setup.value_edits[name], f"journey-{name.lower()}")
+    assert setup.deploy_button.isEnabled()
     shots.widget(setup, "deploy-setup")
     with qtbot.waitSignal(page.deploy_finished, timeout=WAIT) as finished:
         click(qtbot, setup.buttons.button(QDialogButtonBox.StandardButton.Ok))

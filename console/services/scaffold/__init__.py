@@ -2,13 +2,15 @@
 
 - `config`: `PublishConfig` (wizard steps 1-6), its `validate()`, `env_vars()`
   (step 7), and what the deploy step registers (`webhook_events`, `api_scopes`).
-- `generator`: `render_scaffold(config)` and `merge_v0(scaffold, v0_files)`.
+- `generator`: `render_scaffold(config)`, the files of a whole generated app.
+- `compose`: `compose(project_files, config)`, what a publish pushes: the
+  project with the integration layer on top (or the whole scaffold).
 - `webhook`: how the platform signs the webhooks a generated app verifies.
-- `preflight`: type-check and `next build` a generated app locally.
 """
 
 from __future__ import annotations
 
+from console.services.scaffold.compose import ComposedFile, Composition, compose
 from console.services.scaffold.config import (
     Architecture,
     AuthProvider,
@@ -24,31 +26,24 @@ from console.services.scaffold.config import (
     env_vars,
     webhook_events,
 )
-from console.services.scaffold.generator import (
-    SCAFFOLD_OWNED,
-    MergeConflict,
-    MergeResult,
-    merge_v0,
-    render_scaffold,
-)
+from console.services.scaffold.generator import render_scaffold
 
 __all__ = [
-    "SCAFFOLD_OWNED",
     "Architecture",
     "AuthProvider",
     "Backend",
     "Category",
+    "ComposedFile",
+    "Composition",
     "ConfigProblem",
     "EnvVar",
     "InvalidPublishConfig",
-    "MergeConflict",
-    "MergeResult",
     "Payments",
     "PublishConfig",
     "Tier",
     "api_scopes",
+    "compose",
     "env_vars",
-    "merge_v0",
     "render_scaffold",
     "webhook_events",
 ]

@@ -3,19 +3,18 @@
 One jinja2 environment over `templates/` renders the files that
 `FILE_RULES` selects. The table is the only place that decides which file
 exists for which option; templates only decide what goes inside a file.
-`merge_v0()` lays an imported v0 export over the scaffold.
+`compose` (compose.py) lays these files over an imported project.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import jinja2
 
@@ -345,61 +344,6 @@ FILE_RULES: tuple[FileRule, ...] = (
     ),
 )
 
-#: Files the scaffold must own: a v0 export never replaces them (the platform
-#: client, the webhook and its signature check, auth, sync, project config).
-#: Glob patterns (`*` also matches `/`).
-SCAFFOLD_OWNED: tuple[str, ...] = (
-    ".env.example",
-    "tsconfig.json",
-    "next.config.mjs",
-    "next-env.d.ts",
-    "middleware.ts",
-    "vercel.json",
-    "lib/layercake.ts",
-    "lib/api.ts",
-    "lib/data.ts",
-    "lib/webhook.ts",
-    "lib/webhook-handlers.ts",
-    "lib/format.ts",
-    "lib/url.ts",
-    "lib/auth.ts",
-    "lib/admin.ts",
-    "lib/session.ts",
-    "lib/pkce.ts",
-    "lib/supabase-auth.ts",
-    "lib/sync.ts",
-    "lib/repository.ts",
-    "lib/convex.ts",
-    "lib/supabase.ts",
-    "lib/stripe.ts",
-    "types/index.ts",
-    "types/supabase.ts",
-    "components/providers.tsx",
-    "components/powered-by-badge.tsx",
-    "app/api/webhook/*",
-    "app/api/auth/*",
-    "app/api/stripe/*",
-    "app/api/sync/*",
-    "app/auth/callback/*",
-    "app/auth/signout/*",
-    "convex/*",
-    "db/*",
-    "drizzle.config.ts",
-    "supabase/*",
-)
-
-#: Another name a v0 export may use for a scaffold file: both cannot coexist.
-_ALIASES: dict[str, str] = {
-    "next.config.js": "next.config.mjs",
-    "next.config.ts": "next.config.mjs",
-    "postcss.config.js": "postcss.config.mjs",
-    "postcss.config.cjs": "postcss.config.mjs",
-    "tailwind.config.js": "tailwind.config.ts",
-    "tailwind.config.mjs": "tailwind.config.ts",
-    "middleware.js": "middleware.ts",
-    "src/middleware.ts": "middleware.ts",
-}
-
 
 # --- rendering ---------------------------------------------------------------------------
 def _npm_name(repo: str) -> str:
@@ -517,7 +461,8 @@ def scaffold_facts(config: PublishConfig) -> Scaffold:
     )
 
 
-def _context(config: PublishConfig) -> dict[str, Any]:
+def render_context(config: PublishConfig) -> dict[str, Any]:
+    """What every template sees: the config, the derived facts and the shared constants."""
     facts = scaffold_facts(config)
     return {
         "config": config,
@@ -547,7 +492,7 @@ def render_scaffold(config: PublishConfig) -> dict[str, bytes]:
     if errors:
         raise ValueError("; ".join(p.message for p in errors))
     env = environment()
-    context = _context(config)
+    context = render_context(config)
     facts: Scaffold = context["s"]
     files: dict[str, bytes] = {}
     for rule in selected_rules(config):
@@ -566,142 +511,3 @@ def _encode(text: str) -> bytes:
     if not text.endswith("\n"):
         text += "\n"
     return text.encode("utf-8")
-
-
-# --- merging a v0 export -----------------------------------------------------------------
-@dataclass(frozen=True)
-class MergeConflict:
-    """A path both sides define with different content, and who won.
-
-    Attributes:
-        path: the path in the merged app.
-        kept: "scaffold", "v0" or "merged" (package.json, a patched layout).
-        reason: one line for the review step.
-    """
-
-    path: str
-    kept: Literal["scaffold", "v0", "merged"]
-    reason: str
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    files: dict[str, bytes]
-    conflicts: tuple[MergeConflict, ...] = ()
-    from_v0: tuple[str, ...] = field(default=())
-
-
-def is_owned(path: str) -> bool:
-    return any(fnmatch.fnmatchcase(path, pattern) for pattern in SCAFFOLD_OWNED)
-
-
-def merge_v0(
-    scaffold: Mapping[str, bytes],
-    v0_files: Mapping[str, bytes],
-    *,
-    config: PublishConfig | None = None,
-) -> MergeResult:
-    """Lay the v0 files over the scaffold.
-
-    v0 wins for every file both define, except the scaffold-owned files
-    (`SCAFFOLD_OWNED`), `package.json` (merged: the scaffold's pinned versions
-    and scripts win, v0's other dependencies are kept) and, given `config`,
-    `app/layout.tsx` (v0's layout, patched to wrap the page in the scaffold's
-    providers and, on the free tier, show the badge). Each difference is a
-    `MergeConflict`.
-    """
-    files = dict(scaffold)
-    conflicts: list[MergeConflict] = []
-    from_v0: list[str] = []
-    for path in sorted(v0_files):
-        content = v0_files[path]
-        target = _ALIASES.get(path)
-        if target is not None and target in scaffold:
-            if is_owned(target):
-                conflicts.append(
-                    MergeConflict(path, "scaffold", f"replaced by the scaffold's {target}")
-                )
-                continue
-            del files[target]
-            conflicts.append(MergeConflict(target, "v0", f"v0 provides {path} instead"))
-        if path not in scaffold or scaffold[path] == content:
-            files[path] = content
-            from_v0.append(path)
-            continue
-        if path == "package.json":
-            files[path], notes = _merge_package_json(scaffold[path], content)
-            conflicts.append(MergeConflict(path, "merged", notes))
-        elif is_owned(path):
-            conflicts.append(MergeConflict(path, "scaffold", "the scaffold owns this file"))
-        elif path == "app/layout.tsx" and config is not None:
-            patched = _patch_layout(content.decode("utf-8"), config)
-            if patched is None:
-                conflicts.append(
-                    MergeConflict(
-                        path,
-                        "scaffold",
-                        "v0's layout has no {children} to wrap in the providers; kept the "
-                        "scaffold's layout",
-                    )
-                )
-            else:
-                files[path] = patched.encode("utf-8")
-                from_v0.append(path)
-                conflicts.append(
-                    MergeConflict(path, "merged", "v0's layout, wrapped in the scaffold providers")
-                )
-        else:
-            files[path] = content
-            from_v0.append(path)
-            conflicts.append(MergeConflict(path, "v0", "v0's version replaces the scaffold's"))
-    return MergeResult(files=files, conflicts=tuple(conflicts), from_v0=tuple(from_v0))
-
-
-def _merge_package_json(ours: bytes, theirs: bytes) -> tuple[bytes, str]:
-    base: dict[str, Any] = json.loads(ours)
-    try:
-        other = json.loads(theirs)
-    except ValueError:
-        return ours, "v0's package.json is not valid JSON; kept the scaffold's"
-    if not isinstance(other, dict):
-        return ours, "v0's package.json is not an object; kept the scaffold's"
-    notes: list[str] = []
-    for section in ("dependencies", "devDependencies"):
-        mine: dict[str, str] = base.get(section, {})
-        pinned = set(base.get("dependencies", {})) | set(base.get("devDependencies", {}))
-        for name, version in sorted(dict(other.get(section) or {}).items()):
-            if name in pinned:
-                ours_version = mine.get(name) or base.get("devDependencies", {}).get(name)
-                if ours_version != version:
-                    notes.append(f"{name} {version} -> {ours_version}")
-                continue
-            mine[name] = str(version)
-        base[section] = dict(sorted(mine.items()))
-    scripts: dict[str, str] = base.get("scripts", {})
-    for name, command in dict(other.get("scripts") or {}).items():
-        scripts.setdefault(name, str(command))
-    text = json.dumps(base, indent=2, ensure_ascii=False) + "\n"
-    summary = "kept the scaffold's pinned versions" + (f" ({', '.join(notes)})" if notes else "")
-    return text.encode("utf-8"), summary + "; added v0's other dependencies"
-
-
-def _patch_layout(source: str, config: PublishConfig) -> str | None:
-    """Wrap `{children}` of a v0 root layout in the scaffold's providers (and badge)."""
-    if source.count("{children}") != 1:
-        return None
-    env = environment()
-    context = _context(config)
-    imports = env.get_template("_patch/layout-imports.tsx.j2").render(context)
-    body = env.get_template("_patch/layout-children.tsx.j2").render(context).strip()
-    source = source.replace("{children}", body)
-    # After the last top-level import statement (they may span lines), else at the top.
-    imports_end = 0
-    for match in _IMPORT.finditer(source):
-        imports_end = match.end()
-    if imports_end:
-        return source[:imports_end] + "\n" + imports.rstrip("\n") + source[imports_end:]
-    return imports + source
-
-
-#: A top-level import statement: from `import` to its module string (multi-line aware).
-_IMPORT = re.compile(r"^import\b[^;'\"]*?['\"][^'\"\n]+['\"];?[ \t]*$", re.MULTILINE)

@@ -3,7 +3,7 @@
 Every version is pinned (no ranges, no `latest`: TECH-NOTES, "Next.js builds
 without internet") and was checked with `npm view` against Node 20:
 - next 15 line with React 19.2 (Clerk 6 accepts React ~19.2.3);
-- tailwindcss 3 (v0 exports are patched from v4 to v3);
+- tailwindcss 3 for apps generated whole (an imported project keeps its own Tailwind);
 - @supabase/supabase-js 2.109.0 is the last release that runs on Node 20
   (2.110 requires Node 22), and @supabase/ssr 0.12.0 the last that accepts it;
 - stripe 23 and convex 1.48 need Node >= 20.
@@ -76,5 +76,5 @@ def dependencies(config: PublishConfig) -> tuple[dict[str, str], dict[str, str]]
 
 
 def all_packages() -> dict[str, str]:
-    """Every package any configuration can use: the superset a preflight cache installs."""
+    """Every package any configuration can use (the scaffold matrix installs them all once)."""
     return dict(sorted((p.name, p.version) for p in PACKAGES))

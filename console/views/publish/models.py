@@ -1,14 +1,15 @@
-"""Item models of the publish wizard: the scaffold's variables, the added ones, the review files."""
+"""Item models of the publish wizard: the variables (scaffold, added, code), the review files."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from console.services.deploy.env import EnvRequirement
 from console.services.publish import CustomEnvVar, FileChange
 from console.services.scaffold import EnvVar
 
@@ -172,25 +173,133 @@ class CustomEnvModel(QAbstractTableModel):
         return True
 
 
-class FileColumn(IntEnum):
-    STATUS = 0
-    PATH = 1
+class CodeEnvColumn(IntEnum):
+    NAME = 0
+    FILES = 1
+    NEEDED = 2
+    SECRET = 3
 
 
-_STATUS_TEXT = {"added": "added", "modified": "modified", "unchanged": "", "removed": "removed"}
+_CODE_ENV_HEADERS = {
+    CodeEnvColumn.NAME: "Name",
+    CodeEnvColumn.FILES: "Read in",
+    CodeEnvColumn.NEEDED: "At deploy",
+    CodeEnvColumn.SECRET: "Secret",
+}
 
 
-class ReviewFilesModel(QAbstractTableModel):
-    """Every file the push writes (and removes), with its change against the last publish."""
+class CodeEnvModel(QAbstractTableModel):
+    """The variables the project's own code reads beyond the listed ones (read-only)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[FileChange] = []
+        self._rows: list[EnvRequirement] = []
 
-    def set_rows(self, rows: Sequence[FileChange]) -> None:
+    def set_rows(self, rows: Sequence[EnvRequirement]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def rows(self) -> tuple[EnvRequirement, ...]:
+        return tuple(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Override QAbstractTableModel.rowCount."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Override QAbstractTableModel.columnCount."""
+        return 0 if parent.isValid() else len(CodeEnvColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """Override QAbstractTableModel.headerData."""
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+            return _CODE_ENV_HEADERS[CodeEnvColumn(section)]
+        return None
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Override QAbstractTableModel.data."""
+        if not index.isValid():
+            return None
+        var = self._rows[index.row()]
+        column = CodeEnvColumn(index.column())
+        if role == Role.OBJECT:
+            return var
+        if role == Role.SORT:
+            return (var.name, var.files, var.required, var.secret)[column]
+        if role == _DISPLAY:
+            if column is CodeEnvColumn.NAME:
+                return var.name
+            if column is CodeEnvColumn.FILES:
+                more = len(var.files) - 1
+                return var.files[0] + (f" (+{more})" if more > 0 else "") if var.files else ""
+            if column is CodeEnvColumn.NEEDED:
+                return "required: checked when a module loads" if var.required else "optional"
+            return "secret" if var.secret else ""
+        if role == _TOOLTIP and column is CodeEnvColumn.FILES:
+            return "\n".join(var.files)
+        return None
+
+
+class FileColumn(IntEnum):
+    STATUS = 0
+    ORIGIN = 1
+    PATH = 2
+
+
+_FILE_HEADERS = {FileColumn.STATUS: "Change", FileColumn.ORIGIN: "From", FileColumn.PATH: "File"}
+_STATUS_TEXT = {"added": "added", "modified": "modified", "unchanged": "", "removed": "removed"}
+_ORIGIN_TEXT = {
+    "project": "project",
+    "layer": "integration",
+    "merged": "merged",
+    "moved": "integration, moved",
+}
+
+
+class FileFilter(StrEnum):
+    """Which files the review list shows."""
+
+    ALL = "All files"
+    CHANGED = "Changed since the last publish"
+    LAYER = "Added by the integration"
+    MERGED = "Merged (project and integration)"
+    MOVED = "Moved to a namespaced path"
+
+    def admits(self, change: FileChange) -> bool:
+        origin = change.origin.origin if change.origin else None
+        if self is FileFilter.CHANGED:
+            return change.status != "unchanged"
+        if self is FileFilter.LAYER:
+            return origin in ("layer", "moved")
+        if self is FileFilter.MERGED:
+            return origin == "merged"
+        if self is FileFilter.MOVED:
+            return origin == "moved"
+        return True
+
+
+class ReviewFilesModel(QAbstractTableModel):
+    """Every file the push writes (and removes): its change since the last publish and origin."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: list[FileChange] = []
+        self._rows: list[FileChange] = []
+        self._filter = FileFilter.ALL
+
+    def set_rows(self, rows: Sequence[FileChange]) -> None:
+        self.beginResetModel()
+        self._all = list(rows)
+        self._rows = [c for c in self._all if self._filter.admits(c)]
+        self.endResetModel()
+
+    def set_filter(self, kind: FileFilter) -> None:
+        self._filter = kind
+        self.set_rows(self._all)
+
+    def count(self, kind: FileFilter) -> int:
+        return sum(1 for c in self._all if kind.admits(c))
 
     def change(self, row: int) -> FileChange | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -209,7 +318,7 @@ class ReviewFilesModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         """Override QAbstractTableModel.headerData."""
         if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return "Change" if FileColumn(section) is FileColumn.STATUS else "File"
+            return _FILE_HEADERS[FileColumn(section)]
         return None
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
@@ -217,10 +326,15 @@ class ReviewFilesModel(QAbstractTableModel):
         if not index.isValid():
             return None
         change = self._rows[index.row()]
+        column = FileColumn(index.column())
         if role == Role.OBJECT:
             return change
         if role in (_DISPLAY, Role.SORT):
-            if FileColumn(index.column()) is FileColumn.STATUS:
+            if column is FileColumn.STATUS:
                 return _STATUS_TEXT[change.status]
+            if column is FileColumn.ORIGIN:
+                return _ORIGIN_TEXT[change.origin.origin] if change.origin else ""
             return change.path
+        if role == _TOOLTIP and change.origin is not None and change.origin.note:
+            return f"{change.path}: {change.origin.note}"
         return None

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from console.services.deploy.env import user_env
+from console.services.projects.models import EnvVar as CodeEnvVar
 from console.services.publish import CustomEnvVar, Draft, custom_env_problems
 from console.services.scaffold import (
     Architecture,
@@ -43,9 +45,19 @@ from console.services.scaffold import (
     PublishConfig,
     env_vars,
 )
-from console.views.publish.models import CustomEnvModel, EnvColumn, ScaffoldEnvModel
+from console.views.publish.models import (
+    CodeEnvColumn,
+    CodeEnvModel,
+    CustomEnvModel,
+    EnvColumn,
+    ScaffoldEnvModel,
+)
 
 logger = logging.getLogger(__name__)
+
+
+#: Rows of the code's variables shown in step 7 before that table scrolls.
+CODE_ROWS_SHOWN = 5
 
 
 def problem_text(problems: Sequence[ConfigProblem]) -> str:
@@ -333,10 +345,11 @@ def payments_page() -> ChoicePage:
 
 
 class EnvironmentPage(ConfigPage):
-    """Step 7: every variable the scaffold reads, and the publisher's own.
+    """Step 7: every variable the scaffold reads, the publisher's own, and the code's.
 
-    Values are never entered here: the console sets its own at deploy time
-    and secrets go to the keyring then.
+    Values are never entered here: the console sets its own at deploy time,
+    and the deploy asks for the others (the ones listed here, plus those the
+    project's code reads, shown read-only so nothing there is a surprise).
 
     Signals:
         changed(): a variable was added, edited or removed.
@@ -349,8 +362,10 @@ class EnvironmentPage(ConfigPage):
             "secrets never go into the repository.",
         )
         self._config: PublishConfig | None = None
+        self._code_env: tuple[CodeEnvVar, ...] | None = None  # None: not read (yet)
         self.scaffold_model = ScaffoldEnvModel()
         self.custom_model = CustomEnvModel()
+        self.code_model = CodeEnvModel()
         self._setup_ui()
         self._connect_signals()
 
@@ -371,9 +386,38 @@ class EnvironmentPage(ConfigPage):
         if config != self._config:
             self._config = config
             self.scaffold_model.set_rows(env_vars(config))
+        self._show_code_env()
         messages = custom_env_problems(config, self.custom_model.rows())
         self.problem_label.setText("\n".join(messages))
         self._set_errors(bool(messages))
+
+    def set_code_env(self, env: Sequence[CodeEnvVar]) -> None:
+        """The variables the project's own code reads (its compatibility report)."""
+        self._code_env = tuple(env)
+        self._show_code_env()
+
+    def show_code_env_error(self, text: str) -> None:
+        """The project's code could not be read for variables."""
+        self.code_label.setText(f"The variables the project's code reads are unknown: {text}")
+        self.code_view.setVisible(False)
+
+    def _show_code_env(self) -> None:
+        if self._config is None or self._code_env is None:
+            return
+        # Those already listed above (scaffold, added) or set by the console are left out.
+        rows = [
+            v
+            for v in user_env(self._config, self.custom_model.rows(), self._code_env)
+            if v.source == "code"
+        ]
+        self.code_model.set_rows(rows)
+        self.code_view.setVisible(bool(rows))
+        _fit_rows(self.code_view, CODE_ROWS_SHOWN)
+        self.code_label.setText(
+            "Read by the project's own code: the deploy asks for these too"
+            if rows
+            else "The project's own code reads no other variables."
+        )
 
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -393,6 +437,12 @@ class EnvironmentPage(ConfigPage):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.problem_label)
+        self.code_label = QLabel()
+        self.code_label.setWordWrap(True)
+        layout.addWidget(self.code_label)
+        self.code_view = _table(self.code_model, CodeEnvColumn.FILES)
+        self.code_view.setVisible(False)
+        layout.addWidget(self.code_view)
 
     def _connect_signals(self) -> None:
         self.add_button.clicked.connect(self._on_add_clicked)
@@ -436,7 +486,19 @@ class LiveEditDelegate(QStyledItemDelegate):
             self.commitData.emit(editor)
 
 
-def _table(model: ScaffoldEnvModel | CustomEnvModel) -> QTableView:
+def _fit_rows(view: QTableView, most: int) -> None:
+    """As tall as its rows (at most `most`, then it scrolls): a short list takes no more."""
+    rows = min(view.model().rowCount(), most)
+    height = sum(view.rowHeight(r) for r in range(rows))
+    view.setFixedHeight(
+        height + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+    )
+
+
+def _table(
+    model: ScaffoldEnvModel | CustomEnvModel | CodeEnvModel,
+    stretch: int = EnvColumn.DESCRIPTION,
+) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().hide()
@@ -444,5 +506,5 @@ def _table(model: ScaffoldEnvModel | CustomEnvModel) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(EnvColumn.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view

@@ -1,11 +1,13 @@
 """Step 8 of the publish wizard: review every file, check the build, push.
 
-The file list and diffs come from `PublishService.review` (against the last
-published commit, offline). The build check (`PublishService.preflight`)
-streams its output here and can be cancelled; the push stays blocked until it
-passed or the user ticks the explicit override. The push's step list is
-rendered only from its progress events; a failure is shown inline with what
-to do and, where it helps, Retry. Offline, "Publish when online" queues it.
+The file list comes from `PublishService.review`: every file the push
+commits, where it came from (the project, the integration layer, or both
+merged) and its diff against the last published commit, offline. The build
+check panel (`BuildCheckPanel`) builds exactly that set; the push stays
+blocked until a check passed for these exact files, or the user ticks the
+explicit override. The push's step list is rendered only from its progress
+events; a failure is shown inline with what to do and, where it helps,
+Retry. Offline, "Publish when online" queues it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -51,24 +54,31 @@ from console.services.deploy.events import (
 )
 from console.services.publish import (
     STEPS,
+    CheckReport,
+    CheckRequired,
     CustomEnvVar,
-    PreflightReport,
     PublishResult,
     PublishService,
     RepoNameTaken,
     Review,
 )
 from console.services.scaffold import PublishConfig
+from console.views.links import ExternalUrl, same_url
 from console.views.projects.highlight import PygmentsHighlighter
-from console.views.publish.models import FileColumn, ReviewFilesModel
+from console.views.publish.build_check import BuildCheckPanel
+from console.views.publish.models import FileColumn, FileFilter, ReviewFilesModel
 from console.views.tasks import TaskRunner
 from console.views.widgets.error_banner import ErrorBanner
 
 logger = logging.getLogger(__name__)
 
 _MARKS = {"pending": "○", "running": "▶", "done": "✓", "failed": "✗"}
-#: Enough build output to find an error, bounded so a chatty build cannot grow memory.
-MAX_LOG_LINES = 5000
+_ORIGIN_WORDS = {
+    "project": "the project's own file",
+    "layer": "added by the l4yercak3 integration",
+    "merged": "the project's file, merged with the integration",
+    "moved": "added by the integration at a namespaced path",
+}
 
 
 class ReviewPage(QWizardPage):
@@ -86,22 +96,31 @@ class ReviewPage(QWizardPage):
     edit_requested = Signal()
     settings_requested = Signal()
 
-    def __init__(self, service: PublishService, tasks: TaskRunner, project_id: int) -> None:
+    def __init__(
+        self,
+        service: PublishService,
+        tasks: TaskRunner,
+        project_id: int,
+        *,
+        external_url: ExternalUrl = same_url,
+    ) -> None:
         super().__init__()
         self.setTitle("Review and push")
-        self.setSubTitle("Every file the push writes, compared with the last published commit.")
+        self.setSubTitle(
+            "Every file the push commits: the project's own, the integration's, and where "
+            "the two were merged."
+        )
         self._service = service
         self._tasks = tasks
         self._project_id = project_id
+        self._external_url = external_url
         self._config: PublishConfig | None = None
         self._review: Review | None = None
-        self._checked_files: dict[str, bytes] | None = None
-        self._preflight_ok = False
-        self._preflight_task: asyncio.Task[PreflightReport] | None = None
         self._push_task: asyncio.Task[PublishResult] | None = None
         self._done = False
         self._online = True
         self.files_model = ReviewFilesModel()
+        self.check_panel = BuildCheckPanel(service, tasks, project_id)
         self._setup_ui()
         self._connect_signals()
 
@@ -112,8 +131,8 @@ class ReviewPage(QWizardPage):
         return self._review
 
     @property
-    def preflight_task(self) -> asyncio.Task[PreflightReport] | None:
-        return self._preflight_task
+    def check_task(self) -> asyncio.Task[CheckReport] | None:
+        return self.check_panel.task
 
     @property
     def push_task(self) -> asyncio.Task[PublishResult] | None:
@@ -141,45 +160,41 @@ class ReviewPage(QWizardPage):
         """Override QWizardPage.isComplete: Finish once pushed or queued."""
         return self._done
 
+    def step_status(self, name: str) -> str:
+        return str(self._step_items[name].data(Qt.ItemDataRole.UserRole) or "pending")
+
     # ------------------------------------------------------------------ slots
 
     def _on_draft_saved(self, _result: None) -> None:
-        if self._config is not None:
-            self._tasks.start(
-                self,
-                self._service.review(self._project_id, self._config),
-                key="review",
-                on_success=self._on_review_loaded,
-            )
+        self._load_review()
 
     def _on_review_loaded(self, review: Review) -> None:
+        selected = self._selected_path()
         self._review = review
         self.files_model.set_rows(review.changes)
-        counts = {s: sum(1 for c in review.changes if c.status == s) for s in _MARKS_ORDER}
-        against = (
-            f"compared with {review.last_published_sha[:7]}"
-            if review.last_published_sha
-            else "first publish"
-        )
-        self.summary_label.setText(
-            f"{len(review.files)} files ({against}): {counts['added']} added, "
-            f"{counts['modified']} changed, {counts['removed']} removed, "
-            f"{counts['unchanged']} unchanged."
-        )
-        blockers = [*review.problems]
-        blockers += [f"Secret in {hit}" for hit in review.secrets]
-        notes = [
-            f"⚠ {c.path}: the imported file replaces the generated one" for c in review.conflicts
-        ]
+        self._update_filter_counts()
+        self.summary_label.setText(_summary(review))
+        blockers = [*review.problems, *(f"Secret in {hit}" for hit in review.secrets)]
         self.blockers_label.setText("\n".join(blockers))
-        self.notes_label.setText("\n".join(notes[:10]))
-        if self._checked_files is not None and self._checked_files != review.files:
-            self._set_preflight_state("The files changed since the build check: run it again.")
-            self._preflight_ok = False
-            self._checked_files = None
-        first = next((i for i, c in enumerate(review.changes) if c.status != "unchanged"), 0)
-        if review.changes:
-            self.files_view.selectRow(first)
+        self.blockers_label.setVisible(bool(blockers))
+        self.conflicts_label.setText("\n".join(f"⚠ {conflict}" for conflict in review.conflicts))
+        self.conflicts_label.setVisible(bool(review.conflicts))
+        install = review.install
+        if review.lockfile_stale:
+            install += (
+                " The lockfile is out of date with package.json: the build check "
+                "regenerates it and the push carries the new one."
+            )
+        self.install_label.setText(install)
+        if self._config is not None:
+            self.check_panel.set_review(self._config, review)
+        row = self.files_model.row_of(selected) if selected else -1
+        if row < 0:
+            row = next(
+                (i for i in range(self.files_model.rowCount()) if self._is_interesting(i)), 0
+            )
+        if self.files_model.rowCount():
+            self.files_view.selectRow(row)
         self._update_push_state()
 
     @Slot(QItemSelection, QItemSelection)
@@ -187,76 +202,30 @@ class ReviewPage(QWizardPage):
         change = self.files_model.change(self.files_view.currentIndex().row())
         if change is None:
             self.diff_highlighter.set_source("", "changes.diff")
+            self.diff_title.setText("")
             return
+        origin = change.origin
+        where = _ORIGIN_WORDS.get(origin.origin, "") if origin else "removed by this push"
+        note = f" ({origin.note})" if origin and origin.note else ""
         if change.status == "unchanged" and self._review is not None:
             text = self._review.files.get(change.path, b"").decode("utf-8", "replace")
             self.diff_highlighter.set_source(text, change.path)
-            self.diff_title.setText(f"{change.path}: unchanged since the last publish")
+            self.diff_title.setText(
+                f"{change.path}: unchanged since the last publish; {where}{note}"
+            )
             return
         self.diff_highlighter.set_source(change.diff, "changes.diff")
-        self.diff_title.setText(f"{change.path}: {change.status}")
+        self.diff_title.setText(f"{change.path}: {change.status}; {where}{note}")
 
-    @Slot()
-    def _on_preflight_clicked(self) -> None:
-        if self._review is None:
-            return
-        files = dict(self._review.files)
-        self.preflight_log.clear()
-        self._preflight_ok = False
-        self._checked_files = None
-        self._set_preflight_state("Running the build check…")
-        self.preflight_button.setEnabled(False)
-        self.cancel_preflight_button.setEnabled(True)
-        self._preflight_task = self._tasks.start(
-            self,
-            self._service.preflight(self._project_id, files, progress=self._on_preflight_event),
-            key="preflight",
-            on_success=lambda report: self._on_preflight_done(report, files),
-            on_error=self._on_preflight_error,
-        )
-        self._preflight_task.add_done_callback(self._on_preflight_ended)
-        self._update_push_state()
+    @Slot(int)
+    def _on_filter_changed(self, index: int) -> None:
+        self.files_model.set_filter(list(FileFilter)[index])
+        if self.files_model.rowCount():
+            self.files_view.selectRow(0)
 
-    @Slot()
-    def _on_cancel_preflight_clicked(self) -> None:
-        if self._preflight_task is not None:
-            self._preflight_task.cancel()
-
-    def _on_preflight_event(self, event: ProgressEvent) -> None:
-        if isinstance(event, StepStarted):
-            self.preflight_log.appendPlainText(f"$ {event.title}")
-            self._set_preflight_state(f"Step {event.index + 1} of {event.total}: {event.title}…")
-        elif isinstance(event, StepProgress) and event.log_line is not None:
-            self.preflight_log.appendPlainText(event.log_line)
-        elif isinstance(event, StepFailed):
-            self.preflight_log.appendPlainText(f"✗ {event.error}")
-
-    def _on_preflight_done(self, report: PreflightReport, files: dict[str, bytes]) -> None:
-        self._preflight_ok = report.ok
-        self._checked_files = files
-        if report.ok:
-            self._set_preflight_state("✓ The app type-checks and builds.", ok=True)
-        elif report.skipped:
-            self._set_preflight_state(f"✗ Build check not run: {report.skipped}")
-        else:
-            failed = next((s for s in report.steps if not s.ok), None)
-            what = " ".join(failed.command[-2:]) if failed else "a step"
-            self._set_preflight_state(
-                f"✗ The build check failed ({what}): see the output. The push stays "
-                "blocked unless you tick the override."
-            )
-        self._update_push_state()
-
-    def _on_preflight_error(self, error: ConsoleError) -> None:
-        self._set_preflight_state(f"✗ {error.user_text()}")
-
-    def _on_preflight_ended(self, task: asyncio.Task[PreflightReport]) -> None:
-        if task.cancelled():
-            self._set_preflight_state("Build check cancelled.")
-            self.preflight_log.appendPlainText("Cancelled.")
-        self.preflight_button.setEnabled(True)
-        self.cancel_preflight_button.setEnabled(False)
-        self._update_push_state()
+    @Slot(object)
+    def _on_check_finished(self, _report: CheckReport) -> None:
+        self._load_review()  # the check binds to the set it built (maybe with a new lockfile)
 
     @Slot()
     def _on_push_clicked(self) -> None:
@@ -273,7 +242,10 @@ class ReviewPage(QWizardPage):
         self._tasks.start(
             self,
             self._service.queue_publish(
-                self._project_id, self._config, allow_diverged=self.diverged_check.isChecked()
+                self._project_id,
+                self._config,
+                allow_diverged=self.diverged_check.isChecked(),
+                override_check=self.check_panel.override,
             ),
             busy=(self.queue_button, self.push_button),
             on_success=self._on_queued,
@@ -305,7 +277,8 @@ class ReviewPage(QWizardPage):
         self.result_label.setObjectName("ResultOk")
         self.result_label.setText(
             f"✓ Published {result.files} files to {result.repo_full_name} "
-            f"as {result.sha[:7]}: <a href='{result.repo_url}'>{result.repo_url}</a>"
+            f"as {result.sha[:7]}: <a href='{self._external_url(result.repo_url)}'>"
+            f"{result.repo_url}</a>"
         )
         self._refresh_style(self.result_label)
         self._finish()
@@ -331,6 +304,8 @@ class ReviewPage(QWizardPage):
         )
         self.edit_button.setVisible(isinstance(error, RepoNameTaken))
         self.queue_button.setVisible(isinstance(error, NetworkError) or not self._online)
+        if isinstance(error, CheckRequired):
+            self._load_review()
         self._update_push_state()
 
     @Slot()
@@ -338,6 +313,30 @@ class ReviewPage(QWizardPage):
         self._update_push_state()
 
     # ------------------------------------------------------------------ helpers
+
+    def _load_review(self) -> None:
+        if self._config is not None:
+            self._tasks.start(
+                self,
+                self._service.review(self._project_id, self._config),
+                key="review",
+                on_success=self._on_review_loaded,
+            )
+
+    def _selected_path(self) -> str | None:
+        change = self.files_model.change(self.files_view.currentIndex().row())
+        return change.path if change else None
+
+    def _is_interesting(self, row: int) -> bool:
+        change = self.files_model.change(row)
+        return change is not None and (
+            change.status != "unchanged"
+            or (change.origin is not None and change.origin.origin != "project")
+        )
+
+    def _update_filter_counts(self) -> None:
+        for index, kind in enumerate(FileFilter):
+            self.filter_combo.setItemText(index, f"{kind.value} ({self.files_model.count(kind)})")
 
     def _start_push(self) -> None:
         if self._config is None:
@@ -353,13 +352,15 @@ class ReviewPage(QWizardPage):
                 self._project_id,
                 self._config,
                 allow_diverged=self.diverged_check.isChecked(),
+                override_check=self.check_panel.override,
                 progress=self._on_push_event,
             ),
             key="push",
-            busy=(self.push_button, self.preflight_button),
+            busy=(self.push_button, self.check_panel.run_button),
             on_success=self._on_published,
             on_error=self._on_push_failed,
         )
+        self._push_task.add_done_callback(lambda _t: self._update_push_state())
 
     def _finish(self) -> None:
         self._done = True
@@ -369,38 +370,35 @@ class ReviewPage(QWizardPage):
     def _set_step(self, name: str, status: str, detail: str = "") -> None:
         item = self._step_items[name]
         title = dict(STEPS)[name]
-        item.setText(f"{_MARKS[status]}  {title}" + (f" — {detail}" if detail else ""))
+        item.setText(f"{_MARKS[status]}  {title}" + (f": {detail}" if detail else ""))
         item.setToolTip(item.text())
         item.setData(Qt.ItemDataRole.UserRole, status)
 
-    def step_status(self, name: str) -> str:
-        return str(self._step_items[name].data(Qt.ItemDataRole.UserRole) or "pending")
-
-    def _set_preflight_state(self, text: str, *, ok: bool = False) -> None:
-        self.preflight_state.setObjectName("ResultOk" if ok else "")
-        self.preflight_state.setText(text)
-        self._refresh_style(self.preflight_state)
-
     def _update_push_state(self) -> None:
         review = self._review
-        running = self._preflight_task is not None and not self._preflight_task.done()
         pushing = self._push_task is not None and not self._push_task.done()
         why = ""
         if review is None:
             why = "Waiting for the file list."
         elif review.problems or review.secrets:
             why = "Fix what is listed above first (Back to the step it names)."
-        elif running:
+        elif self.check_panel.running:
             why = "The build check is running."
-        elif not self._preflight_ok and not self.override_check.isChecked():
-            why = "Run the build check first, or tick the override to push without a passing one."
+        elif not self._check_passed(review) and not self.check_panel.override:
+            why = (
+                "Run the build check on these files first, or tick the override to push "
+                "without a passing one."
+            )
         blocked = bool(why) or pushing or self._done
         self.push_button.setEnabled(not blocked)
         self.queue_button.setEnabled(not blocked)
         if not self._online:
             self.queue_button.show()
         self.push_hint.setText("" if self._done else why)
-        self.preflight_button.setEnabled(review is not None and not running and not pushing)
+
+    @staticmethod
+    def _check_passed(review: Review) -> bool:
+        return review.check_matches and review.check is not None and review.check.ok
 
     @staticmethod
     def _refresh_style(widget: QWidget) -> None:
@@ -410,29 +408,46 @@ class ReviewPage(QWizardPage):
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)
         self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
         self.blockers_label = QLabel()
         self.blockers_label.setObjectName("ResultError")
         self.blockers_label.setWordWrap(True)
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
+        self.blockers_label.hide()
+        self.conflicts_label = QLabel()
+        self.conflicts_label.setObjectName("ResultWarning")
+        self.conflicts_label.setWordWrap(True)
+        self.conflicts_label.hide()
+        self.install_label = QLabel()
+        self.install_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.blockers_label)
-        layout.addWidget(self.notes_label)
+        layout.addWidget(self.conflicts_label)
+        layout.addWidget(self.install_label)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        files_box = QWidget()
+        files_layout = QVBoxLayout(files_box)
+        files_layout.setContentsMargins(0, 0, 0, 0)
+        self.filter_combo = QComboBox()
+        self.filter_combo.addItems([kind.value for kind in FileFilter])
         self.files_view = QTableView()
         self.files_view.setModel(self.files_model)
         self.files_view.verticalHeader().hide()
         self.files_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.files_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.files_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files_view.setWordWrap(False)
+        self.files_view.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file name
         header = self.files_view.horizontalHeader()
         header.setSectionResizeMode(FileColumn.STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FileColumn.ORIGIN, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FileColumn.PATH, QHeaderView.ResizeMode.Stretch)
+        files_layout.addWidget(self.filter_combo)
+        files_layout.addWidget(self.files_view, 1)
         diff_box = QWidget()
         diff_layout = QVBoxLayout(diff_box)
         diff_layout.setContentsMargins(0, 0, 0, 0)
         self.diff_title = QLabel()
+        self.diff_title.setWordWrap(True)
         self.diff_view = QPlainTextEdit()
         self.diff_view.setReadOnly(True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -441,40 +456,17 @@ class ReviewPage(QWizardPage):
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
         self.diff_highlighter = PygmentsHighlighter(self.diff_view.document(), dark=dark)
         diff_layout.addWidget(self.diff_title)
-        diff_layout.addWidget(self.diff_view)
-        splitter.addWidget(self.files_view)
-        splitter.addWidget(diff_box)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        layout.addWidget(splitter, 3)
-
-        checks = QHBoxLayout()
-        preflight = QGroupBox("Build check (npm install, type-check, next build)")
-        pre_layout = QVBoxLayout(preflight)
-        pre_buttons = QHBoxLayout()
-        self.preflight_button = QPushButton("Run build check")
-        self.cancel_preflight_button = QPushButton("Cancel")
-        self.cancel_preflight_button.setEnabled(False)
-        self.preflight_state = QLabel("Not run yet.")
-        self.preflight_state.setWordWrap(True)
-        pre_buttons.addWidget(self.preflight_button)
-        pre_buttons.addWidget(self.cancel_preflight_button)
-        pre_buttons.addWidget(self.preflight_state, 1)
-        self.preflight_log = QPlainTextEdit()
-        self.preflight_log.setReadOnly(True)
-        self.preflight_log.setFont(fixed)
-        self.preflight_log.setMaximumBlockCount(MAX_LOG_LINES)
-        self.preflight_log.setMaximumHeight(150)
-        self.override_check = QCheckBox("Push even though the build check did not pass")
-        pre_layout.addLayout(pre_buttons)
-        pre_layout.addWidget(self.preflight_log)
-        pre_layout.addWidget(self.override_check)
+        diff_layout.addWidget(self.diff_view, 1)
+        files_split = QSplitter(Qt.Orientation.Horizontal)
+        files_split.addWidget(files_box)
+        files_split.addWidget(diff_box)
+        files_split.setStretchFactor(0, 2)
+        files_split.setStretchFactor(1, 3)
 
         push = QGroupBox("Push to GitHub")
         push_layout = QVBoxLayout(push)
         self.step_list = QListWidget()
         self.step_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.step_list.setMaximumHeight(130)
         self._step_items: dict[str, QListWidgetItem] = {}
         for name, _title in STEPS:
             self._step_items[name] = QListWidgetItem()
@@ -497,14 +489,26 @@ class ReviewPage(QWizardPage):
         push_buttons.addStretch(1)
         self.push_hint = QLabel()
         self.push_hint.setWordWrap(True)
-        push_layout.addWidget(self.step_list)
+        push_layout.addWidget(self.step_list, 1)
         push_layout.addWidget(self.push_notes)
         push_layout.addWidget(self.diverged_check)
         push_layout.addLayout(push_buttons)
         push_layout.addWidget(self.push_hint)
-        checks.addWidget(preflight, 3)
-        checks.addWidget(push, 2)
-        layout.addLayout(checks)
+
+        checks = QWidget()
+        checks_layout = QHBoxLayout(checks)
+        checks_layout.setContentsMargins(0, 0, 0, 0)
+        checks_layout.addWidget(self.check_panel, 3)
+        checks_layout.addWidget(push, 2)
+
+        # The user decides how much room the files and the build output get.
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(files_split)
+        split.addWidget(checks)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
 
         self.banner = ErrorBanner()
         self.result_label = QLabel()
@@ -515,9 +519,9 @@ class ReviewPage(QWizardPage):
 
     def _connect_signals(self) -> None:
         self.files_view.selectionModel().selectionChanged.connect(self._on_files_selection_changed)
-        self.preflight_button.clicked.connect(self._on_preflight_clicked)
-        self.cancel_preflight_button.clicked.connect(self._on_cancel_preflight_clicked)
-        self.override_check.toggled.connect(self._on_push_gate_toggled)
+        self.filter_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.check_panel.finished.connect(self._on_check_finished)
+        self.check_panel.override_changed.connect(self._on_push_gate_toggled)
         self.diverged_check.toggled.connect(self._on_push_gate_toggled)
         self.push_button.clicked.connect(self._on_push_clicked)
         self.queue_button.clicked.connect(self._on_queue_clicked)
@@ -526,4 +530,24 @@ class ReviewPage(QWizardPage):
         self.banner.settings_requested.connect(self.settings_requested)
 
 
-_MARKS_ORDER = ("added", "modified", "removed", "unchanged")
+def _summary(review: Review) -> str:
+    counts = review.origin_counts()
+    changes = {s: sum(1 for c in review.changes if c.status == s) for s in _STATUSES}
+    own = counts.get("project", 0) + counts.get("merged", 0)
+    layer = counts.get("layer", 0) + counts.get("moved", 0)
+    against = (
+        f"compared with {review.last_published_sha[:7]}"
+        if review.last_published_sha
+        else "first publish"
+    )
+    merged = counts.get("merged", 0)
+    return (
+        f"{len(review.files)} files: {own} from the project"
+        + (f" ({merged} merged with the integration)" if merged else "")
+        + f", {layer} added by the integration. {against.capitalize()}: "
+        + f"{changes['added']} added, {changes['modified']} changed, "
+        + f"{changes['removed']} removed, {changes['unchanged']} unchanged."
+    )
+
+
+_STATUSES = ("added", "modified", "removed", "unchanged")

@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import ConsoleError
+from console.services.deploy.env import CompatSource
+from console.services.projects.models import CompatReport
 from console.services.publish import Draft, PublishService
 from console.services.scaffold import PublishConfig
+from console.views.links import ExternalUrl, same_url
 from console.views.messages import MessageBridge
 from console.views.publish.pages import (
     AppInfoPage,
@@ -53,6 +56,9 @@ class PublishWizard(QWizard):
         tasks: runs the service coroutines.
         messages: where errors outside a step (loading the draft) are shown.
         project_id: the project to publish.
+        compat: the projects' compatibility reports (`ProjectService`): step 7
+            lists the variables the project's code reads. None: not listed.
+        external_url: maps the published repository's link to the URL it opens.
 
     Signals:
         draft_loaded(): the pages show the saved draft; the user can edit.
@@ -75,6 +81,9 @@ class PublishWizard(QWizard):
         messages: MessageBridge,
         project_id: int,
         parent: QWidget | None = None,
+        *,
+        compat: CompatSource | None = None,
+        external_url: ExternalUrl = same_url,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -94,7 +103,7 @@ class PublishWizard(QWizard):
         self.auth_page = auth_page()
         self.payments_page = payments_page()
         self.env_page = EnvironmentPage()
-        self.review_page = ReviewPage(service, tasks, project_id)
+        self.review_page = ReviewPage(service, tasks, project_id, external_url=external_url)
         self.config_pages: list[ConfigPage] = [
             self.app_page,
             self.capabilities_page,
@@ -119,6 +128,16 @@ class PublishWizard(QWizard):
             service.load_draft(project_id),
             on_success=self._on_draft_loaded,
             on_error=self._on_load_failed,
+        )
+        self.code_env_task = (
+            tasks.start(
+                self,
+                compat.compat_report(project_id),
+                on_success=self._on_compat_loaded,
+                on_error=self._on_compat_failed,
+            )
+            if compat is not None
+            else None
         )
 
     # ------------------------------------------------------------------ public API
@@ -183,6 +202,12 @@ class PublishWizard(QWizard):
         elif draft.last_error:
             self.saved_label.setText(f"The queued publish failed: {draft.last_error}")
         self.draft_loaded.emit()
+
+    def _on_compat_loaded(self, report: CompatReport) -> None:
+        self.env_page.set_code_env(report.env)
+
+    def _on_compat_failed(self, error: ConsoleError) -> None:
+        self.env_page.show_code_env_error(error.user_text())
 
     def _on_load_failed(self, error: ConsoleError) -> None:
         self._messages.show_error(error)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.services.scaffold import PublishConfig, merge_v0, render_scaffold
+from console.services.scaffold import PublishConfig, compose
 from console.store.db import Store
 from console.store.models import Blob, Project, ProjectFile
 
@@ -40,19 +40,26 @@ def add_project(
         )
         tx.session.add(project)
         tx.session.flush()
-        for path, data in files.items():
-            sha = hashlib.sha256(data).hexdigest()
-            if tx.session.get(Blob, sha) is None:
-                tx.session.add(Blob(sha256=sha, size=len(data), data=data))
-                tx.session.flush()
-            tx.session.add(ProjectFile(project_id=project.id, path=path, sha256=sha))
-        return int(project.id)
+        project_id = int(project.id)
+    for path, data in files.items():
+        add_file(store, project_id, path, data)
+    return project_id
+
+
+def add_file(store: Store, project_id: int, path: str, data: bytes) -> None:
+    """One more file in a stored project (as an import or "open in editor" leaves it)."""
+    sha = hashlib.sha256(data).hexdigest()
+    with store.write() as tx:
+        if tx.session.get(Blob, sha) is None:
+            tx.session.add(Blob(sha256=sha, size=len(data), data=data))
+            tx.session.flush()
+        tx.session.add(ProjectFile(project_id=project_id, path=path, sha256=sha))
 
 
 def padding_to(config: PublishConfig, total: int) -> dict[str, bytes]:
     """v0 files that make the merged file set exactly `total` text files."""
     files = dict(V0_FILES)
-    base = len(merge_v0(render_scaffold(config), files, config=config).files)
+    base = len(compose(files, config).files)
     for i in range(total - base):
         files[f"components/gen/item-{i:03d}.tsx"] = (
             f"export function Item{i}() {{\n  return <p>Item {i} · ü</p>;\n}}\n".encode()

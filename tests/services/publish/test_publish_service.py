@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from console.errors import AuthError, Conflict, NetworkError, RateLimited
 from console.sandbox.faults import FaultRule
 from console.sandbox.github import GitHubSandbox
+from console.services.buildcheck.problems import BuildProblem
 from console.services.deploy.events import (
-    Progress,
     ProgressEvent,
     StepFailed,
     StepFinished,
     StepProgress,
-    StepStarted,
 )
 from console.services.github.client import GitHubClient
 from console.services.http import RetryPolicy
+from console.services.projects.heal import Remedy
 from console.services.publish import (
     KIND_PUBLISH,
+    CheckRequired,
     CustomEnvVar,
-    PreflightCommand,
-    PreparePreflight,
+    PublishResult,
     PublishService,
     RepoNameTaken,
     SecretsFound,
@@ -44,13 +44,20 @@ from console.services.scaffold import (
     Payments,
     PublishConfig,
 )
-from console.services.scaffold.preflight import write_app
 from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
 from console.store.models import OutboxEntry, Project
 from console.store.models import PublishConfig as PublishConfigRow
 from tests.contract_check import check_all
-from tests.services.publish.support import LOGIN, V0_FILES, FakePlatform, add_project, padding_to
+from tests.fakes.builds import FakeBuilder, env_problem
+from tests.services.publish.support import (
+    LOGIN,
+    V0_FILES,
+    FakePlatform,
+    add_file,
+    add_project,
+    padding_to,
+)
 
 
 @pytest.fixture
@@ -76,7 +83,16 @@ def make(
     token: str | None = None,
 ) -> tuple[PublishService, GitHubClient]:
     gh = GitHubClient(sandbox.base_url, token or sandbox.token, policy=policy, timeout=10.0)
-    return PublishService(store, gh, platform), gh
+    return PublishService(store, gh, platform, builder=FakeBuilder()), gh
+
+
+async def checked(
+    service: PublishService, pid: int, cfg: PublishConfig, **options: Any
+) -> PublishResult:
+    """A publish as the wizard makes it: the build check passes, then the push."""
+    report = await service.check(pid, cfg)
+    assert report.ok
+    return await service.publish(pid, cfg, **options)
 
 
 def config(**changes: object) -> PublishConfig:
@@ -178,7 +194,7 @@ async def test_first_publish_200_files_in_5_requests(
     expected = (await service.build_files(pid, cfg)).files
     assert len(expected) == 200
     events: list[ProgressEvent] = []
-    result = await service.publish(pid, cfg, progress=events.append)
+    result = await checked(service, pid, cfg, progress=events.append)
 
     # Creating the repository takes 2 requests (POST /user/repos, its auto-init
     # head); that head is the parent, so the atomic commit itself takes 3.
@@ -196,6 +212,7 @@ async def test_first_publish_200_files_in_5_requests(
     assert [e.step for e in events if isinstance(e, StepFinished)] == [
         "files",
         "secrets",
+        "check",
         "limits",
         "repo",
         "commit",
@@ -221,14 +238,14 @@ async def test_republish_adds_a_commit_and_review_diffs(
 ) -> None:
     pid = add_project(store)
     service, _ = make(store, sandbox, policy)
-    first = await service.publish(pid, config())
+    first = await checked(service, pid, config())
     review = await service.review(pid, config(description="New words"))
     changed = {c.path: c for c in review.changes if c.status != "unchanged"}
     assert review.last_published_sha == first.sha
     assert "README.md" in changed or "package.json" in changed
     assert all(c.diff.startswith("--- a/") for c in changed.values())
     start = len(sandbox.recorder.exchanges)
-    second = await service.publish(pid, config(description="New words"))
+    second = await checked(service, pid, config(description="New words"))
     assert not second.created_repo
     assert len(sandbox.recorder.exchanges) - start == 4
     assert sandbox.commit_count(LOGIN, "flower-shop") == 3  # auto-init + 2 publishes
@@ -242,11 +259,11 @@ async def test_changed_on_github_refused_unless_confirmed(
 ) -> None:
     pid = add_project(store)
     service, _ = make(store, sandbox, policy)
-    await service.publish(pid, config())
+    await checked(service, pid, config())
     sandbox.commit_on_remote(LOGIN, "flower-shop", {"NOTES.md": b"edited on github\n"})
     with pytest.raises(Conflict, match="changed on GitHub"):
-        await service.publish(pid, config())
-    result = await service.publish(pid, config(), allow_diverged=True)
+        await checked(service, pid, config())
+    result = await checked(service, pid, config(), allow_diverged=True)
     assert result.diverged
     assert sandbox.commit_count(LOGIN, "flower-shop") == 4
 
@@ -260,7 +277,7 @@ async def test_invalid_config_refused(
     pid = add_project(store)
     service, gh = make(store, sandbox, policy)
     with pytest.raises(InvalidPublishConfig):
-        await service.publish(pid, config(repo_name="-bad name-"))
+        await checked(service, pid, config(repo_name="-bad name-"))
     assert gh.request_count == 0
 
 
@@ -271,7 +288,7 @@ async def test_tier_limit_blocks_with_upgrade_message(
     platform = FakePlatform(tier="free", used=1, limit=1)
     service, gh = make(store, sandbox, policy, platform)
     with pytest.raises(TierLimitReached) as info:
-        await service.publish(pid, config())
+        await checked(service, pid, config())
     text = info.value.user_text()
     assert "Free plan allows 1 builder app" in text
     assert "Upgrade to Pro" in text
@@ -283,7 +300,7 @@ async def test_name_taken(store: Store, sandbox: GitHubSandbox, policy: RetryPol
     pid = add_project(store)
     service, _ = make(store, sandbox, policy)
     with pytest.raises(RepoNameTaken, match="already exists"):
-        await service.publish(pid, config())
+        await checked(service, pid, config())
     draft = service.load_draft_blocking(pid)
     assert draft.config == config()
     assert draft.pending_repo is None
@@ -297,7 +314,7 @@ async def test_token_without_repo_scope(
     pid = add_project(store)
     service, _ = make(store, sandbox, policy, token="ghp_" + "n" * 36)
     with pytest.raises(AuthError):
-        await service.publish(pid, config())
+        await checked(service, pid, config())
     assert service.load_draft_blocking(pid).repo_url is None
 
 
@@ -306,7 +323,7 @@ async def test_rate_limited(store: Store, sandbox: GitHubSandbox, policy: RetryP
     pid = add_project(store)
     service, _ = make(store, sandbox, policy)
     with pytest.raises(RateLimited) as info:
-        await service.publish(pid, config())
+        await checked(service, pid, config())
     assert info.value.retry_after is not None
 
 
@@ -317,6 +334,7 @@ async def test_network_drop_mid_push_is_reported_and_retry_reuses_repo(
     service, _ = make(store, sandbox, policy)
     sandbox.faults.add(FaultRule("drop", path="/git/trees$", method="POST", times=None))
     events: list[ProgressEvent] = []
+    await service.check(pid, config())
     with pytest.raises(NetworkError):
         await service.publish(pid, config(), progress=events.append)
     assert any("holds no published commit" in getattr(e, "message", "") for e in events)
@@ -325,7 +343,7 @@ async def test_network_drop_mid_push_is_reported_and_retry_reuses_repo(
     assert draft.config == config()
     sandbox.faults.clear()
     start = len(sandbox.recorder.exchanges)
-    result = await service.publish(pid, config())
+    result = await checked(service, pid, config())
     assert not result.created_repo
     assert "POST /user/repos" not in paths(sandbox, start)
     assert sandbox.commit_count(LOGIN, "flower-shop") == 2
@@ -337,6 +355,7 @@ async def test_offline_publish_queued_and_delivered(
 ) -> None:
     pid = add_project(store)
     service, _ = make(store, sandbox, policy)
+    await service.check(pid, config())
     await service.queue_publish(pid, config())
     processor = OutboxProcessor(store, {KIND_PUBLISH: service.outbox_handler()})
     rule = sandbox.faults.add(FaultRule("drop", path="^/user/repos$", method="POST", times=1))
@@ -393,63 +412,165 @@ async def test_publish_refuses_invalid_added_variables(
     service, gh = make(store, sandbox, policy)
     await service.save_draft(pid, config(), [CustomEnvVar("bad name")])
     with pytest.raises(InvalidPublishConfig, match="not a valid name"):
-        await service.publish(pid, config())
+        await checked(service, pid, config())
     assert gh.request_count == 0
 
 
 # ------------------------------------------------------------------ build check
 
 
-def tiny_checks(*scripts: tuple[str, str]) -> PreparePreflight:
-    """The preflight seam with Python one-liners instead of npm, tsc and next."""
+async def test_check_builds_exactly_the_pushed_set_with_placeholders(store: Store) -> None:
+    pid = add_project(store)
+    with store.write() as tx:  # what the compatibility rules recorded at import
+        row = tx.session.get(PublishConfigRow, pid) or PublishConfigRow(project_id=pid, config={})
+        row.config = {"compat": {"env": [{"name": "MONGODB_URI", "placeholder": "mongodb://x"}]}}
+        tx.session.merge(row)
+    builder = FakeBuilder()
+    service = PublishService(store, None, builder=builder)
+    cfg = config(auth=AuthProvider.L4YERCAK3_OAUTH)
+    events: list[ProgressEvent] = []
+    report = await service.check(pid, cfg, progress=events.append)
+    files = (await service.build_files(pid, cfg)).files
+    assert report.ok
+    assert builder.calls[0].files == files
+    env = builder.calls[0].env
+    assert env["MONGODB_URI"] == "mongodb://x"
+    assert {"L4YERCAK3_API_KEY", "SESSION_SECRET"} <= set(env)
+    assert [e.log_line for e in events if isinstance(e, StepProgress) and e.log_line][-1].endswith(
+        "(5/5)"
+    )
+    # The placeholders exist only in the build's environment, never in the files.
+    assert not any(b"mongodb://x" in content for content in files.values())
+    review = await service.review(pid, cfg)
+    assert review.check_matches
+    assert review.check is not None
+    assert review.check.ok
 
-    async def prepare(
-        app_dir: Path, files: Mapping[str, bytes], progress: Progress
-    ) -> list[PreflightCommand]:
-        write_app(files, app_dir)
-        return [
-            PreflightCommand(step, step, (sys.executable, "-u", "-c", code))
-            for step, code in scripts
-        ]
 
-    return prepare
-
-
-async def test_preflight_streams_each_line_and_stops_at_a_failure(
-    store: Store, tmp_path: Path
+async def test_push_needs_a_passing_check_of_these_exact_files(
+    store: Store, sandbox: GitHubSandbox, policy: RetryPolicy
 ) -> None:
     pid = add_project(store)
-    checks = tiny_checks(
-        ("tsc", "import sys; print('one'); print('two'); sys.exit(1)"),
-        ("build", "print('never')"),
-    )
-    service = PublishService(store, None, workspace_root=tmp_path, prepare_preflight=checks)
-    files = (await service.build_files(pid, config())).files
+    service, gh = make(store, sandbox, policy)
+    with pytest.raises(CheckRequired, match="has not run"):
+        await service.publish(pid, config())
+    await service.check(pid, config())
+    changed = config(description="Changed after the check")
+    with pytest.raises(CheckRequired, match="changed since the last build check"):
+        await service.publish(pid, changed)
+    assert gh.request_count == 0
     events: list[ProgressEvent] = []
-    report = await service.preflight(pid, files, progress=events.append)
-    assert not report.ok
-    assert [e.log_line for e in events if isinstance(e, StepProgress)] == ["one", "two"]
-    assert events[0] == StepStarted("tsc", "tsc", 1, 3)
-    assert events[-1] == StepFailed("tsc", "tsc failed")
-    assert (tmp_path / f"project-{pid}" / "package.json").read_bytes() == files["package.json"]
+    result = await service.publish(pid, changed, override_check=True, progress=events.append)
+    assert result.sha == sandbox.head(LOGIN, "flower-shop")
+    assert StepFinished("check", "overridden: pushed without a passing build check") in events
 
 
-async def test_preflight_cancel_kills_the_running_tool(store: Store, tmp_path: Path) -> None:
+async def test_failed_check_blocks_the_push_and_names_the_first_error(
+    store: Store, sandbox: GitHubSandbox, policy: RetryPolicy
+) -> None:
     pid = add_project(store)
-    code = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
-    service = PublishService(
-        store, None, workspace_root=tmp_path, prepare_preflight=tiny_checks(("build", code))
-    )
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    service, gh = make(store, sandbox, policy)
+    problem = env_problem("MONGODB_URI")
+    service = PublishService(store, gh, builder=FakeBuilder([problem]))
+    report = await service.check(pid, config())
+    assert not report.ok
+    assert report.problem == problem
+    assert report.headline == "lib/db.ts:3: Error: Missing environment variable MONGODB_URI"
+    with pytest.raises(CheckRequired, match="Missing environment variable MONGODB_URI"):
+        await service.publish(pid, config())
+    assert gh.request_count == 0
+
+
+async def test_regenerated_lockfile_is_pushed_and_kept_for_the_next_check(
+    store: Store, sandbox: GitHubSandbox, policy: RetryPolicy
+) -> None:
+    package = {"name": "shop", "dependencies": {"next": "15.5.4"}}
+    files = {
+        **V0_FILES,
+        "package.json": json.dumps(package).encode(),
+        "pnpm-lock.yaml": b"lockfileVersion: '9.0'\nimporters: {}\n",
+    }
+    pid = add_project(store, files)
+    service, _ = make(store, sandbox, policy)
+    fresh = b"lockfileVersion: '9.0'\n# regenerated\n"
+    builder = FakeBuilder(lockfile_update=("pnpm-lock.yaml", fresh))
+    service = PublishService(store, service._github, builder=builder)
+    report = await service.check(pid, config())
+    assert report.lockfile_updated == "pnpm-lock.yaml"
+    composition = await service.build_files(pid, config())
+    assert composition.files["pnpm-lock.yaml"] == fresh
+    entry = composition.entry("pnpm-lock.yaml")
+    assert entry is not None
+    assert "regenerated by the build check" in entry.note
+    assert (await service.review(pid, config())).check_matches
+    await service.publish(pid, config())
+    assert sandbox.files_at(LOGIN, "flower-shop")["pnpm-lock.yaml"] == fresh
+
+
+async def test_queued_publish_is_refused_at_delivery_when_the_files_changed(
+    store: Store, sandbox: GitHubSandbox, policy: RetryPolicy
+) -> None:
+    pid = add_project(store)
+    service, _ = make(store, sandbox, policy)
+    await service.check(pid, config())
+    await service.queue_publish(pid, config())
+    # The project changes while the publish waits in the outbox.
+    add_file(store, pid, "components/late.tsx", b"export const late = 1\n")
+    processor = OutboxProcessor(store, {KIND_PUBLISH: service.outbox_handler()})
+    result = await processor.drain()
+    assert result.delivered == 0
+    assert paths(sandbox) == []
+    draft = service.load_draft_blocking(pid)
+    assert draft.last_error is not None
+    assert "files changed since the last build check" in draft.last_error
+
+
+class FakeRemedies:
+    """Implements `Remedies`: the env rule targeted at whatever variable failed, recorded."""
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+
+    async def propose_remedy(self, project_id: int, problem: BuildProblem) -> Remedy:
+        return Remedy("env-checks", "Env", f"fix {problem.subject}", False, (problem.subject,), ())
+
+    async def apply_remedy(self, project_id: int, remedy: Remedy) -> None:
+        self.applied.append(remedy.explanation)
+
+
+async def test_heal_applies_fixes_and_checks_again_up_to_three_times(store: Store) -> None:
+    pid = add_project(store)
+    remedies = FakeRemedies()
+    fails = [env_problem("A"), env_problem("B"), env_problem("C"), env_problem("D")]
+    builder = FakeBuilder([*fails, None])
+    service = PublishService(store, None, builder=builder, remedies=remedies)
+    first = await service.check(pid, config())
+    assert first.remedy is not None
+    assert first.remedy.explanation == "fix A"
+    last = await service.heal(pid, config(), first.remedy)
+    assert remedies.applied == ["fix A", "fix B", "fix C"]
+    assert not last.ok
+    assert last.remedy is not None  # three rounds done: the next fix is offered, not applied
+    assert last.remedy.explanation == "fix D"
+    healed = await service.heal(pid, config(), last.remedy)
+    assert healed.ok
+    assert remedies.applied[-1] == "fix D"
+
+
+async def test_check_cancel_ends_the_build(store: Store) -> None:
+    pid = add_project(store)
+    gate = asyncio.Event()
+    builder = FakeBuilder(gate=gate)
+    service = PublishService(store, None, builder=builder)
+    started = asyncio.Event()
 
     def progress(event: ProgressEvent) -> None:
-        if isinstance(event, StepProgress) and event.log_line and not started.done():
-            started.set_result(int(event.log_line))
+        if isinstance(event, StepProgress) or getattr(event, "step", "") == "build":
+            started.set()
 
-    task = asyncio.ensure_future(service.preflight(pid, {"a.txt": b"a"}, progress=progress))
-    tool = await asyncio.wait_for(started, 10)
+    task = asyncio.ensure_future(service.check(pid, config(), progress=progress))
+    await asyncio.wait_for(started.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
-        os.kill(tool, 0)
+    assert service.review_blocking(pid, config()).check is None

@@ -24,8 +24,6 @@ from console.services.scaffold.config import (
 )
 from console.services.scaffold.generator import (
     FILE_RULES,
-    SCAFFOLD_OWNED,
-    is_owned,
     render_scaffold,
     selected_rules,
 )
@@ -452,13 +450,6 @@ def test_generator_full_stack_schema_has_every_stored_table(
     assert 'status: v.union(v.literal("active"), v.literal("draft"), v.literal("archived")),' in (
         convex
     )
-
-
-def test_generator_scaffold_owned_covers_the_security_relevant_files() -> None:
-    for path in ("lib/layercake.ts", "lib/api.ts", "app/api/webhook/route.ts", "middleware.ts"):
-        assert is_owned(path), path
-    assert "lib/layercake.ts" in SCAFFOLD_OWNED
-    assert not is_owned("app/page.tsx")
 
 
 def test_templates_readme_lists_every_template_folder() -> None:

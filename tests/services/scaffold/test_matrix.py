@@ -29,8 +29,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console.services.scaffold import preflight, versions, webhook
+from console.services.scaffold import versions, webhook
 from console.services.scaffold.generator import render_scaffold
+from tests.services.scaffold import shared_modules as preflight
 from tests.services.scaffold.matrix import BUILT, MATRIX
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]

@@ -1,52 +1,24 @@
 """Fixtures of the publish wizard tests: a served GitHub sandbox, a store, the service.
 
-The build check runs tiny Python commands through the service's
-`prepare_preflight` seam (the real npm build is covered by the slow scaffold tests).
+The build check runs through the service's `builder` seam with `FakeBuilder`
+(the real install and `next build` are covered by the slow tests).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from console.sandbox.github import GitHubSandbox
-from console.services.deploy.events import Progress, StepFinished, StepStarted
 from console.services.github.client import GitHubClient
 from console.services.http import RetryPolicy
-from console.services.publish import PreflightCommand, PublishService
-from console.services.scaffold import preflight as pf
+from console.services.publish import PublishService
 from console.store.db import Store
 from console.views.messages import MessageBridge
 from console.views.tasks import TaskRunner
-
-
-@dataclass
-class FakeChecks:
-    """The build check's seam: writes the app folder, then runs `script` per check."""
-
-    scripts: dict[str, str] = field(
-        default_factory=lambda: {
-            "tsc": "print('tsc: 0 errors')",
-            "build": "print('Compiled successfully'); print('Route (app) /')",
-        }
-    )
-    prepared: list[Path] = field(default_factory=list)
-
-    async def __call__(
-        self, app_dir: Path, files: Mapping[str, bytes], progress: Progress
-    ) -> Sequence[PreflightCommand]:
-        progress(StepStarted("install", "npm install", 0, 1 + len(self.scripts)))
-        pf.write_app(files, app_dir)
-        self.prepared.append(app_dir)
-        progress(StepFinished("install", "cached"))
-        return [
-            PreflightCommand(step, step, (sys.executable, "-u", "-c", script))
-            for step, script in self.scripts.items()
-        ]
+from tests.fakes.builds import FakeBuilder
 
 
 @pytest.fixture
@@ -70,8 +42,8 @@ def policy() -> RetryPolicy:
 
 
 @pytest.fixture
-def checks() -> FakeChecks:
-    return FakeChecks()
+def builder() -> FakeBuilder:
+    return FakeBuilder()
 
 
 @pytest.fixture
@@ -81,11 +53,9 @@ def github(sandbox: GitHubSandbox, policy: RetryPolicy) -> GitHubClient:
 
 @pytest.fixture
 def service(
-    store: Store, github: GitHubClient, checks: FakeChecks, tmp_path: Path
+    store: Store, github: GitHubClient, builder: FakeBuilder, tmp_path: Path
 ) -> PublishService:
-    return PublishService(
-        store, github, workspace_root=tmp_path / "preflight", prepare_preflight=checks
-    )
+    return PublishService(store, github, workspace_root=tmp_path / "checks", builder=builder)
 
 
 @pytest.fixture

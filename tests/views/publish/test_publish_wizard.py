@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from console import resources
 from console.sandbox.faults import FaultRule
 from console.sandbox.github import GitHubSandbox
+from console.services.buildcheck.problems import BuildProblem
 from console.services.github.client import GitHubClient
 from console.services.http import RetryPolicy
 from console.services.publish import KIND_PUBLISH, STEPS, CustomEnvVar, PublishService
@@ -34,8 +35,8 @@ from console.views.publish import PublishWizard
 from console.views.publish.models import EnvColumn, FileColumn
 from console.views.tasks import TaskRunner
 from tests.contract_check import check_all
+from tests.fakes.builds import FakeBuilder
 from tests.services.publish.support import LOGIN, V0_FILES, add_project, padding_to
-from tests.views.publish.conftest import FakeChecks
 
 LEFT = Qt.MouseButton.LeftButton
 WAIT = 15_000
@@ -109,15 +110,19 @@ def open_wizard(
 
 
 def to_review(qtbot: QtBot, wizard: PublishWizard) -> None:
+    """Go to the review step and wait for the file list of the current choices."""
+    shown = wizard.review_page.review
     while wizard.currentPage() is not wizard.review_page:
         go_next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.review_page.review is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: wizard.review_page.review not in (None, shown), timeout=WAIT)
 
 
 def run_checks(qtbot: QtBot, wizard: PublishWizard) -> None:
+    """Run the build check and wait until the review knows it passed for these files."""
     page = wizard.review_page
-    click(qtbot, page.preflight_button)
-    qtbot.waitUntil(lambda: "✓" in page.preflight_state.text(), timeout=WAIT)
+    click(qtbot, page.check_panel.run_button)
+    qtbot.waitUntil(lambda: "✓" in page.check_panel.state_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: page.review is not None and page.review.check_matches, timeout=WAIT)
 
 
 def push(qtbot: QtBot, wizard: PublishWizard) -> None:
@@ -153,7 +158,7 @@ def test_wizard_drives_a_200_file_push_into_the_sandbox(
     github: GitHubClient,
     tasks: TaskRunner,
     messages: MessageBridge,
-    checks: FakeChecks,
+    builder: FakeBuilder,
     tmp_path: Path,
 ) -> None:
     final = DRAFT.with_changes(
@@ -246,22 +251,25 @@ def test_wizard_drives_a_200_file_push_into_the_sandbox(
     qtbot.waitUntil(lambda: page.review is not None, timeout=WAIT)
     assert wizard.config == final
     assert page.files_model.rowCount() == 200
-    assert "200 files (first publish): 200 added" in page.summary_label.text()
+    assert (
+        "200 files: 108 from the project, 92 added by the integration" in page.summary_label.text()
+    )
+    assert "First publish: 200 added" in page.summary_label.text()
     assert service.load_draft_blocking(pid).extra_env == (added,)
     row = page.files_model.row_of(".env.example")
     page.files_view.scrollTo(page.files_model.index(row, FileColumn.PATH))
     cell = page.files_view.visualRect(page.files_model.index(row, FileColumn.PATH))
     qtbot.mouseClick(page.files_view.viewport(), LEFT, pos=cell.center())
     assert "+SHOP_API_URL=" in page.diff_view.toPlainText()
-    assert page.diff_title.text() == ".env.example: added"
+    assert page.diff_title.text().startswith(".env.example: added; added by the l4yercak3")
     assert not page.push_button.isEnabled()
-    assert "Run the build check first" in page.push_hint.text()
+    assert "Run the build check on these files first" in page.push_hint.text()
 
     run_checks(qtbot, wizard)
-    log = page.preflight_log.toPlainText()
-    assert "tsc: 0 errors" in log
+    log = page.check_panel.log.toPlainText()
+    assert "$ Install dependencies" in log
     assert "Compiled successfully" in log
-    assert (checks.prepared[0] / "package.json").exists()
+    assert builder.calls[0].files == page.review.files  # type: ignore[union-attr]
     shot(wizard, "8-review")
 
     with qtbot.waitSignal(wizard.published, timeout=WAIT) as published:
@@ -356,7 +364,7 @@ def test_conflicting_choices_block_their_step(
 # ------------------------------------------------------------------ build check
 
 
-def test_failed_build_check_blocks_push_until_override(
+def test_failed_build_check_names_the_first_error_and_blocks_push_until_override(
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
     store: Store,
@@ -364,56 +372,91 @@ def test_failed_build_check_blocks_push_until_override(
     service: PublishService,
     tasks: TaskRunner,
     messages: MessageBridge,
-    checks: FakeChecks,
+    builder: FakeBuilder,
 ) -> None:
-    checks.scripts["tsc"] = (
-        "import sys; print('app/page.tsx(3,5): error TS2322: Type string is not number.'); "
-        "sys.exit(2)"
-    )
+    builder.results = [
+        BuildProblem(
+            "type-error",
+            "Type error: Type 'string' is not assignable to type 'number'.",
+            "build",
+            file="app/page.tsx",
+            line=3,
+        )
+    ]
     pid = add_project(store)
     wizard = open_wizard(qtbot, service, tasks, messages, pid)
     to_review(qtbot, wizard)
     page = wizard.review_page
-    click(qtbot, page.preflight_button)
-    qtbot.waitUntil(lambda: "failed" in page.preflight_state.text(), timeout=WAIT)
-    assert "error TS2322" in page.preflight_log.toPlainText()
-    assert "Compiled successfully" not in page.preflight_log.toPlainText()  # stopped at tsc
+    panel = page.check_panel
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: "failed" in panel.state_label.text(), timeout=WAIT)
+    assert "at build" in panel.state_label.text()
+    assert panel.problem_label.text() == (
+        "app/page.tsx:3: Type error: Type 'string' is not assignable to type 'number'."
+    )
+    assert "ignoreBuildErrors" in panel.advice_label.text()
+    assert not panel.remedy_row.isVisibleTo(panel)  # no rule fixes a type error
     assert not page.push_button.isEnabled()
-    click(qtbot, page.override_check)
+    click(qtbot, panel.override_check)
     assert page.push_button.isEnabled()
     push(qtbot, wizard)
     assert sandbox.files_at(LOGIN, "flower-shop")
+    assert page.step_status("check") == "done"
 
 
-def test_build_check_streams_and_cancels(
+def test_build_check_streams_a_live_status_line_and_cancels(
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
     store: Store,
     service: PublishService,
     tasks: TaskRunner,
     messages: MessageBridge,
-    checks: FakeChecks,
+    builder: FakeBuilder,
 ) -> None:
-    checks.scripts["build"] = (
-        "import time; print('Creating an optimized build', flush=True); time.sleep(60)"
-    )
+    builder.gate = asyncio.Event()  # the build step waits until the test cancels it
     pid = add_project(store)
     wizard = open_wizard(qtbot, service, tasks, messages, pid)
     to_review(qtbot, wizard)
     page = wizard.review_page
-    click(qtbot, page.preflight_button)
-    # Live: the line is shown while the command still runs.
-    qtbot.waitUntil(
-        lambda: "Creating an optimized build" in page.preflight_log.toPlainText(), timeout=WAIT
-    )
-    assert page.preflight_task is not None
-    assert not page.preflight_task.done()
-    click(qtbot, page.cancel_preflight_button)
-    qtbot.waitUntil(page.preflight_task.done, timeout=5000)
-    assert page.preflight_task.cancelled()
-    assert page.preflight_state.text() == "Build check cancelled."
-    assert page.preflight_button.isEnabled()
+    panel = page.check_panel
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: "Step 4 of 4: next build" in panel.state_label.text(), timeout=WAIT)
+    assert "Done in 4.2s" in panel.log.toPlainText()  # the install's lines, as they came
+    assert panel.progress_bar.isVisibleTo(panel)
+    assert panel.task is not None
+    assert not panel.task.done()
+    assert not panel.run_button.isEnabled()
+    click(qtbot, panel.cancel_button)
+    qtbot.waitUntil(panel.task.done, timeout=5000)
+    assert panel.task.cancelled()
+    assert panel.state_label.text() == "Build check cancelled; nothing is left running."
+    assert panel.run_button.isEnabled()
     assert not page.push_button.isEnabled()
+
+
+def test_silence_is_said_plainly_in_the_status_line(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    store: Store,
+    service: PublishService,
+    tasks: TaskRunner,
+    messages: MessageBridge,
+    builder: FakeBuilder,
+) -> None:
+    notice = "No output for 60 s from `next build`: check the registry and proxy (HTTPS_PROXY)"
+    builder.gate = asyncio.Event()
+    builder.silence = notice
+    pid = add_project(store)
+    wizard = open_wizard(qtbot, service, tasks, messages, pid)
+    to_review(qtbot, wizard)
+    panel = wizard.review_page.check_panel
+    click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: notice in panel.state_label.text(), timeout=WAIT)
+    assert f"⚠ {notice}" in panel.state_label.text()
+    assert panel.state_label.objectName() == "ResultWarning"
+    assert f"⚠ {notice}" in panel.log.toPlainText()
+    builder.gate.set()
+    qtbot.waitUntil(lambda: "✓" in panel.state_label.text(), timeout=WAIT)
 
 
 # ------------------------------------------------------------------ remote faults
@@ -469,7 +512,7 @@ def test_token_without_repo_scope_then_retry_with_a_good_one(
     wizard = open_wizard(qtbot, service, tasks, messages, pid)
     to_review(qtbot, wizard)
     page = wizard.review_page
-    click(qtbot, page.override_check)
+    click(qtbot, page.check_panel.override_check)
     push(qtbot, wizard)
     assert "repo" in page.banner.message_label.text()
     assert "token" in page.banner.action_label.text()
@@ -641,8 +684,8 @@ def test_changes_on_github_need_an_explicit_confirmation(
     retype(qtbot, again.app_page.description_edit, "Now with delivery")
     to_review(qtbot, again)
     page = again.review_page
-    assert "compared with" in page.summary_label.text()
-    assert "0 added, 3 changed, 0 removed, 40 unchanged" in page.summary_label.text()
+    assert "Compared with" in page.summary_label.text()
+    assert "0 added, 3 changed, 0 removed, 39 unchanged" in page.summary_label.text()
     run_checks(qtbot, again)
     push(qtbot, again)
     assert "changed on GitHub since the last publish" in page.banner.message_label.text()

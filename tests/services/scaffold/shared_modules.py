@@ -1,8 +1,9 @@
-"""Type-check and build a generated app on this machine before anything is pushed.
+"""One shared `node_modules` for type-checking many generated apps (the scaffold matrix).
 
-DESIGN.md section 4: "a generated app must type-check and build; the console
-can run that build locally as a preflight". npm installs are slow (~30-45 s),
-so one `node_modules` holding every package any scaffold can use
+The console's build check installs each project's own dependencies
+(console/services/buildcheck). The scaffold matrix type-checks 18 whole
+generated apps instead, all from the same pinned packages, so one
+`node_modules` holding every package any scaffold can use
 (`versions.all_packages()`) is installed once per set of pins into a cache
 folder outside any project, keyed by a hash of the pins and the Node major
 version, and symlinked into each app folder. The install is npm-ci-like: a

@@ -1,21 +1,22 @@
-"""PublishService: a project's draft configuration to one commit on GitHub (DESIGN.md 4).
+"""PublishService: a project's draft configuration to one commit on GitHub.
 
 Everything before the push works offline: the draft `PublishConfig` is saved
 in `publish_configs.config` (flat `PublishConfig.to_dict()` keys, beside the
-keys `ProjectService` owns), the file set is the rendered scaffold with the
-project's stored v0 files merged over it, and the secret scan runs on that
-exact file set before any byte leaves the machine.
+keys `ProjectService` owns), the file set is the project's files with the
+integration layer on top (`console.services.scaffold.compose`), and the secret
+scan runs on that exact file set before any byte leaves the machine.
 
 `publish()` then runs the steps below and reports them as typed progress
 events (`StepStarted`/`StepProgress`/`StepFinished`/`StepFailed`):
 
-1. ``files``: render + merge; 2. ``secrets``: scan, a hit blocks;
-3. ``limits``: the tier's builder-app limit (only for a project not yet
-   counted on the platform); 4. ``repo``: create the repository, or reuse
-   the one recorded for the project; 5. ``commit``: ONE atomic commit on
-   top of the last published commit, refused when GitHub moved unless the
-   user confirmed (`allow_diverged`); 6. ``platform``: the builder app learns
-   its repository URL.
+1. ``files``: compose; 2. ``secrets``: scan, a hit blocks; 3. ``check``: the
+   last build check built exactly this set (or the user overrode it);
+4. ``limits``: the tier's builder-app limit (only for a project not yet
+   counted on the platform); 5. ``repo``: create the repository, or reuse
+   the one recorded for the project; 6. ``commit``: ONE atomic commit on top
+   of the last published commit, refused when GitHub moved unless the user
+   confirmed (`allow_diverged`); 7. ``platform``: the builder app learns its
+   repository URL.
 
 State that must survive a failure is written as soon as it exists: a
 repository created in this run is recorded (``publish_state``) before the
@@ -25,7 +26,8 @@ set is kept as content-addressed blobs (``published_files``) so the review
 step diffs offline.
 
 A publish asked for while offline is an outbox row of kind `KIND_PUBLISH`
-delivered by `outbox_handler()`.
+delivered by `outbox_handler()`; it carries the build check it was queued
+with, and is refused at delivery when the files changed since.
 """
 
 from __future__ import annotations
@@ -35,15 +37,13 @@ import contextlib
 import difflib
 import hashlib
 import logging
-import os
 import re
 import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -56,6 +56,9 @@ from console.errors import (
     UserInputError,
     ValidationFailed,
 )
+from console.services.buildcheck import BuildSettings, plan_install
+from console.services.buildcheck.lockfile import check_lockfile
+from console.services.buildcheck.problems import BuildProblem
 from console.services.deploy.events import (
     Progress,
     StepFailed,
@@ -64,19 +67,51 @@ from console.services.deploy.events import (
     StepStarted,
     no_progress,
 )
-from console.services.github.models import CommitResult, GitHubUser, Repo
+from console.services.github.models import CommitResult, Repo
+from console.services.projects.rules.env import placeholder
+from console.services.publish.check import (
+    Builder,
+    CheckReport,
+    default_builder,
+    fileset_hash,
+    lockfile_key,
+    placeholders,
+)
+from console.services.publish.model import (
+    BRANCH,
+    CHECK_KEY,
+    CONFIG_KEYS,
+    EXTRA_ENV_KEY,
+    KIND_PUBLISH,
+    LOCKFILES_KEY,
+    PUBLISHED_FILES_KEY,
+    STATE_KEY,
+    STEPS,
+    CheckRecord,
+    CheckRequired,
+    CustomEnvVar,
+    Draft,
+    FileChange,
+    FileStatus,
+    PublishResult,
+    RepoNameTaken,
+    Review,
+    SecretsFound,
+    TierLimitReached,
+    custom_env_problems,
+    target_for,
+)
+from console.services.publish.remotes import GitHubApi, PlatformApi
+from console.services.publish.secrets import scan_secrets
 from console.services.scaffold import (
     Category,
+    ComposedFile,
+    Composition,
     InvalidPublishConfig,
-    MergeConflict,
     PublishConfig,
+    compose,
     env_vars,
-    merge_v0,
-    render_scaffold,
 )
-from console.services.scaffold import preflight as pf
-from console.services.scaffold.config import ENV_VAR_NAME
-from console.services.scaffold.versions import all_packages
 from console.services.sync.outbox import Delivery, Handler, enqueue
 from console.store.db import Store, Transaction
 from console.store.models import Blob, Project, ProjectFile
@@ -84,401 +119,22 @@ from console.store.models import PublishConfig as PublishConfigRow
 
 logger = logging.getLogger(__name__)
 
-KIND_PUBLISH = "project.publish"
-BRANCH = "main"
-#: Keys of `publish_configs.config` this service owns besides the `PublishConfig` fields.
-STATE_KEY = "publish_state"
-PUBLISHED_FILES_KEY = "published_files"
-EXTRA_ENV_KEY = "extra_env"
-ENV_EXAMPLE = ".env.example"
-CONFIG_KEYS = frozenset(PublishConfig("", "").to_dict())
-STEPS: tuple[tuple[str, str], ...] = (
-    ("files", "Build the file set"),
-    ("secrets", "Scan for secrets"),
-    ("limits", "Check the plan's builder-app limit"),
-    ("repo", "Create or reuse the repository"),
-    ("commit", "Push one commit"),
-    ("platform", "Link the builder app"),
-)
-TIER_LIMITS = {"free": 1, "pro": 10, "agency": 100}
+#: How many regenerated lockfiles a project keeps (one per recent package.json).
+_KEPT_LOCKFILES = 3
+#: Self-heal rounds per click: apply a fix, build again, at most this often.
+HEAL_ROUNDS = 3
 
 
-def target_for(project_id: int) -> str:
-    """Outbox target of a project's publishes (delivered in order)."""
-    return f"publish:{project_id}"
+class Remedies(Protocol):
+    """What the build check needs of `ProjectService` to fix what it finds."""
 
+    async def propose_remedy(self, project_id: int, problem: BuildProblem) -> Any: ...
 
-# --- protocols of the remotes ------------------------------------------------------
-class GitHubApi(Protocol):
-    """What publishing needs of `GitHubClient`."""
+    async def apply_remedy(self, project_id: int, remedy: Any) -> Any: ...
 
-    async def create_repo(
-        self, owner: str | None, name: str, private: bool = True, description: str | None = None
-    ) -> Repo: ...
 
-    async def get_user(self) -> GitHubUser: ...
-
-    async def get_repo(self, owner: str, name: str) -> Repo: ...
-
-    async def get_head(self, owner: str, name: str, branch: str) -> str | None: ...
-
-    async def commit_files(
-        self,
-        owner: str,
-        name: str,
-        branch: str,
-        files: Mapping[str, bytes],
-        message: str,
-        expected_parent: str | None,
-        *,
-        allow_diverged: bool = False,
-        head_known: bool = False,
-    ) -> CommitResult: ...
-
-
-class UsageLike(Protocol):
-    @property
-    def used(self) -> int: ...
-
-    @property
-    def limit(self) -> int | None: ...
-
-
-class LimitsLike(Protocol):
-    @property
-    def tier(self) -> str: ...
-
-    @property
-    def builder_apps(self) -> UsageLike: ...
-
-
-class PlatformApi(Protocol):
-    """What publishing needs of `PlatformClient`."""
-
-    async def get_licensing_limits(self, *, org_id: str | None = None) -> Any: ...
-
-    async def update_builder_app(
-        self,
-        app_id: str,
-        *,
-        status: Literal["published"] | None = None,
-        repo_url: str | None = None,
-        org_id: str | None = None,
-    ) -> Any: ...
-
-
-# --- results and errors -------------------------------------------------------------
-@dataclass(frozen=True)
-class SecretHit:
-    """One secret found in the file set: where, and what kind."""
-
-    path: str
-    line: int
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.kind}"
-
-
-class SecretsFound(UserInputError):
-    """The file set holds secrets; nothing was sent."""
-
-    action = "Remove the secrets from these files (use environment variables) and try again."
-
-    def __init__(self, hits: Sequence[SecretHit]) -> None:
-        self.hits = tuple(hits)
-        listed = "; ".join(str(h) for h in self.hits[:10])
-        more = f" and {len(self.hits) - 10} more" if len(self.hits) > 10 else ""
-        super().__init__(f"Secrets found, nothing was pushed: {listed}{more}")
-
-
-class TierLimitReached(UserInputError):
-    """The plan's builder-app limit is reached."""
-
-    action = "Upgrade the plan in the Credits section (Pro: 10 apps, Agency: 100)."
-
-
-class RepoNameTaken(UserInputError):
-    """GitHub already has a repository with that name for the owner."""
-
-    action = "Choose another repository name in the App info step."
-
-
-class PreflightFailed(UserInputError):
-    """The local build failed; the push needs an explicit override."""
-
-    action = "Fix the errors shown in the build output, or push anyway with the override."
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the wizard loads: the config, the project's detection and the publish state."""
-
-    project_id: int
-    config: PublishConfig
-    detected: tuple[Category, ...]
-    repo_url: str | None
-    last_published_sha: str | None
-    pending_repo: str | None  # "owner/name" created by a run that did not commit yet
-    extra_env: tuple[CustomEnvVar, ...] = ()
-    queued: bool = False  # a "publish when online" waits in the outbox
-    last_error: str | None = None  # why the last queued publish was refused
-
-
-@dataclass(frozen=True)
-class FileSet:
-    files: dict[str, bytes]
-    conflicts: tuple[MergeConflict, ...]
-    from_v0: tuple[str, ...]
-
-
-FileStatus = Literal["added", "modified", "unchanged", "removed"]
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str
-    status: FileStatus
-    diff: str = ""
-
-
-@dataclass(frozen=True)
-class Review:
-    """Everything the review step shows."""
-
-    files: dict[str, bytes]
-    changes: tuple[FileChange, ...]
-    conflicts: tuple[MergeConflict, ...]
-    secrets: tuple[SecretHit, ...]
-    problems: tuple[str, ...]
-    last_published_sha: str | None
-
-    @property
-    def text_count(self) -> int:
-        return sum(1 for data in self.files.values() if _is_text(data))
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    repo_full_name: str
-    repo_url: str
-    sha: str
-    files: int
-    requests: int
-    created_repo: bool
-    diverged: bool
-    platform_linked: bool
-
-
-@dataclass(frozen=True)
-class PreflightReport:
-    ok: bool
-    steps: tuple[pf.CheckResult, ...] = ()
-    skipped: str = ""
-
-
-@dataclass(frozen=True)
-class PreflightCommand:
-    """One check of the preflight, run in the app folder with its output streamed."""
-
-    step: str
-    title: str
-    argv: tuple[str, ...]
-
-
-#: Readies the app folder (files, node_modules) as step 0 (``install``, its own events)
-#: and answers the checks to run in it. The default is `PublishService.prepare_npm`;
-#: tests inject tiny commands here.
-PreparePreflight = Callable[
-    [Path, Mapping[str, bytes], Progress], Awaitable[Sequence[PreflightCommand]]
-]
-
-
-@dataclass(frozen=True)
-class CustomEnvVar:
-    """A variable the publisher adds beside the scaffold's own (wizard step 7).
-
-    Kept as typed, even when invalid, so nothing typed is lost; values are
-    never stored here (they are set at deploy time, secrets via keyring).
-    """
-
-    name: str
-    description: str = ""
-    secret: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "secret": self.secret}
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> CustomEnvVar:
-        return cls(
-            str(raw.get("name", "")), str(raw.get("description", "")), bool(raw.get("secret"))
-        )
-
-
-def custom_env_problems(config: PublishConfig, extra: Sequence[CustomEnvVar]) -> list[str]:
-    """What is wrong with the added variables, one message per problem, naming the row."""
-    problems: list[str] = []
-    scaffold = {v.name for v in env_vars(config)}
-    seen: set[str] = set()
-    for number, var in enumerate(extra, start=1):
-        label = f"Variable {number}"
-        if not var.name:
-            problems.append(f"{label}: give it a name.")
-        elif not ENV_VAR_NAME.match(var.name):
-            problems.append(
-                f"{label}: “{var.name}” is not a valid name: use capital letters, digits "
-                "and '_', starting with a letter (e.g. MY_API_URL)."
-            )
-        elif var.name in scaffold:
-            problems.append(f"{label}: {var.name} is already set by the scaffold.")
-        elif var.name in seen:
-            problems.append(f"{label}: {var.name} is listed twice.")
-        seen.add(var.name)
-        if any(ord(ch) < 32 for ch in var.description):
-            problems.append(f"{label}: the description cannot contain control characters.")
-    return problems
-
-
-def with_custom_env(files: Mapping[str, bytes], extra: Sequence[CustomEnvVar]) -> dict[str, bytes]:
-    """`files` with the added variables listed (names only) at the end of .env.example."""
-    out = dict(files)
-    if not extra:
-        return out
-    lines = ["", "", "# Added in the publish wizard"]
-    for var in extra:
-        kind = "secret, " if var.secret else ""
-        lines.append(f"# {var.description or var.name} ({kind}set it in the deployment)")
-        lines.append(f"{var.name}=")
-    base = out.get(ENV_EXAMPLE, b"").decode("utf-8").rstrip("\n")
-    out[ENV_EXAMPLE] = (base + "\n".join(lines) + "\n").encode("utf-8")
-    return out
-
-
-# --- secret scan ------------------------------------------------------------------------
-_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("live Stripe secret key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{10,}")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
-    (
-        "Vercel token",
-        re.compile(
-            r"(?i)\bvercel[_-]?(?:api[_-]?)?(?:access[_-]?)?token\b[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9]{20,}"
-        ),
-    ),
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-)
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
-_ENV_TEMPLATES = (".example", ".sample", ".template", ".dist")
-
-
-def _is_env_file(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    if not (name == ".env" or name.startswith(".env.")):
-        return False
-    return not name.endswith(_ENV_TEMPLATES)
-
-
-def scan_secrets(files: Mapping[str, bytes]) -> list[SecretHit]:
-    """Secrets in a file set: live Stripe keys, GitHub/Vercel tokens, private keys, .env values.
-
-    Binary files are skipped. Values are never logged or returned, only where they are.
-    """
-    hits: list[SecretHit] = []
-    for path in sorted(files):
-        try:
-            text = files[path].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        env_file = _is_env_file(path)
-        for number, line in enumerate(text.splitlines(), start=1):
-            for kind, pattern in _SECRET_PATTERNS:
-                if pattern.search(line):
-                    hits.append(SecretHit(path, number, kind))
-                    break
-            else:
-                if env_file:
-                    match = _ENV_LINE.match(line)
-                    if match and match.group(2).strip("\"'"):
-                        hits.append(SecretHit(path, number, f".env value of {match.group(1)}"))
-    if hits:
-        logger.info("secret scan: %d hit(s) in %d file(s)", len(hits), len({h.path for h in hits}))
-    return hits
-
-
-# --- helpers --------------------------------------------------------------------------------
-def _is_text(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _repo_slug(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.").lower()
-    return slug[:100] or "app"
-
-
-def parse_repo_url(url: str | None) -> tuple[str, str] | None:
-    """(owner, name) of a GitHub html URL, or None."""
-    if not url:
-        return None
-    parts = [p for p in urlsplit(url).path.split("/") if p]
-    if len(parts) < 2:
-        return None
-    return parts[-2], parts[-1].removesuffix(".git")
-
-
-def unified_diff(path: str, old: bytes | None, new: bytes | None) -> str:
-    """A unified diff of one file (binary files are summarised)."""
-    if (old is not None and not _is_text(old)) or (new is not None and not _is_text(new)):
-        return f"Binary file {path}: {len(old or b'')} -> {len(new or b'')} bytes\n"
-    a = (old or b"").decode("utf-8").splitlines(keepends=True)
-    b = (new or b"").decode("utf-8").splitlines(keepends=True)
-    return "".join(
-        difflib.unified_diff(
-            a,
-            b,
-            fromfile=f"a/{path}" if old is not None else "/dev/null",
-            tofile=f"b/{path}" if new is not None else "/dev/null",
-        )
-    )
-
-
-class _Steps:
-    """Emits the step events and remembers which step is running (for StepFailed)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self.current: str | None = None
-
-    def start(self, step: str) -> None:
-        index = next(i for i, (key, _) in enumerate(STEPS) if key == step)
-        self.current = step
-        self._progress(StepStarted(step, STEPS[index][1], index, len(STEPS)))
-
-    def note(self, message: str) -> None:
-        if self.current:
-            self._progress(StepProgress(self.current, message))
-
-    def finish(self, detail: str = "") -> None:
-        if self.current:
-            self._progress(StepFinished(self.current, detail))
-        self.current = None
-
-    def fail(self, error: str) -> None:
-        if self.current:
-            self._progress(StepFailed(self.current, error))
-        self.current = None
-
-
-# --- the service ------------------------------------------------------------------------
 class PublishService:
-    """Drafts, file sets, checks and the push of one project.
+    """Drafts, file sets, the build check and the push of one project.
 
     Args:
         store: the console's store.
@@ -486,10 +142,12 @@ class PublishService:
             (`publish()` then raises `UserInputError`).
         platform: the platform client for the limit check and the builder
             app link; None skips both (offline-only setups, tests).
-        workspace_root: where preflight app folders live (one per project).
-        npm_cache: the shared node_modules cache root (preflight default if None).
-        prepare_preflight: readies the app folder and names the checks
-            (default `prepare_npm`; tests inject tiny commands).
+        workspace_root: where build check folders live (one per project).
+        build_settings: caches and deadlines of the real build.
+        builder: builds a file set (default: the real install and `next
+            build`; tests inject small builders).
+        remedies: proposes and applies the compatibility fix for a failed
+            check (`ProjectService`); None offers no fixes.
     """
 
     def __init__(
@@ -499,15 +157,17 @@ class PublishService:
         platform: PlatformApi | None = None,
         *,
         workspace_root: Path | None = None,
-        npm_cache: Path | None = None,
-        prepare_preflight: PreparePreflight | None = None,
+        build_settings: BuildSettings | None = None,
+        builder: Builder | None = None,
+        remedies: Remedies | None = None,
     ) -> None:
         self._store = store
         self._github = github
         self._platform = platform
-        self._workspace_root = workspace_root
-        self._npm_cache = npm_cache
-        self._prepare: PreparePreflight = prepare_preflight or self.prepare_npm
+        settings = build_settings or BuildSettings()
+        self._workspace_root = workspace_root or settings.cache_root / "checks"
+        self._builder = builder or default_builder(settings)
+        self._remedies = remedies
         self._write_lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -522,6 +182,9 @@ class PublishService:
         self._github = github
         if platform is not None:
             self._platform = platform
+
+    def set_remedies(self, remedies: Remedies) -> None:
+        self._remedies = remedies
 
     # ------------------------------------------------------------------ drafts
     async def load_draft(self, project_id: int) -> Draft:
@@ -598,16 +261,19 @@ class PublishService:
             tx.touch("publish_configs", project_id)
 
     # ------------------------------------------------------------------ files and review
-    async def build_files(self, project_id: int, config: PublishConfig) -> FileSet:
+    async def build_files(self, project_id: int, config: PublishConfig) -> Composition:
         return await asyncio.to_thread(self.build_files_blocking, project_id, config)
 
-    def build_files_blocking(self, project_id: int, config: PublishConfig) -> FileSet:
-        """The scaffold with the project's stored files merged over it."""
-        scaffold = render_scaffold(config)
+    def build_files_blocking(self, project_id: int, config: PublishConfig) -> Composition:
+        """The project's files with the integration layer on top: exactly what a push commits.
+
+        A lockfile the build check regenerated for this very manifest replaces
+        the stale one (see `check`).
+        """
         with self._store.read() as session:
             row = session.get(PublishConfigRow, project_id)
-            extra = _extra_env(row.config or {}) if row else ()
-            v0 = {
+            stored = dict(row.config or {}) if row else {}
+            project = {
                 path: data
                 for path, data in session.execute(
                     select(ProjectFile.path, Blob.data)
@@ -615,20 +281,25 @@ class PublishService:
                     .where(ProjectFile.project_id == project_id)
                 )
             }
-        merged = merge_v0(scaffold, v0, config=config)
-        files = with_custom_env(merged.files, extra)
-        return FileSet(files, tuple(merged.conflicts), tuple(merged.from_v0))
+            composition = compose(project, config, _extra_env(stored))
+            update = (stored.get(LOCKFILES_KEY) or {}).get(lockfile_key(composition.files))
+            if not update:
+                return composition
+            blob = session.get(Blob, update["sha"])
+        if blob is None:
+            return composition
+        return _with_lockfile(composition, update["path"], blob.data)
 
     async def review(self, project_id: int, config: PublishConfig) -> Review:
         return await asyncio.to_thread(self.review_blocking, project_id, config)
 
     def review_blocking(self, project_id: int, config: PublishConfig) -> Review:
-        """Files, their diff against the last published commit, conflicts, secrets, problems."""
+        """Files with their origin and diff against the last published commit, and what blocks."""
         problems = tuple(p.message for p in config.errors()) + tuple(
             custom_env_problems(config, self._extra_env_blocking(project_id))
         )
-        fileset = self.build_files_blocking(project_id, config) if not problems else None
-        files = fileset.files if fileset else {}
+        composition = self.build_files_blocking(project_id, config) if not problems else None
+        files = composition.files if composition else {}
         published, sha = self._published_blocking(project_id)
         changes: list[FileChange] = []
         for path in sorted(set(files) | set(published)):
@@ -642,14 +313,21 @@ class PublishService:
             else:
                 status = "modified"
             diff = "" if status == "unchanged" else unified_diff(path, old, new)
-            changes.append(FileChange(path, status, diff))
+            origin = composition.entry(path) if composition else None
+            changes.append(FileChange(path, status, diff, origin))
+        plan = plan_install(files) if files else None
+        sync = check_lockfile(files, plan) if plan else None
         return Review(
             files,
+            fileset_hash(files),
             tuple(changes),
-            fileset.conflicts if fileset else (),
+            composition.conflicts if composition else (),
             tuple(scan_secrets(files)),
             problems,
             sha,
+            install=plan.reason if plan else "",
+            lockfile_stale=bool(sync and sync.in_sync is False),
+            check=self._check_record_blocking(project_id),
         )
 
     def _published_blocking(self, project_id: int) -> tuple[dict[str, bytes], str | None]:
@@ -664,71 +342,136 @@ class PublishService:
             }
             return {p: blobs[s] for p, s in index.items() if s in blobs}, row.last_published_sha
 
-    # ------------------------------------------------------------------ preflight
-    async def preflight(
-        self, project_id: int, files: Mapping[str, bytes], progress: Progress = no_progress
-    ) -> PreflightReport:
-        """Ready the app folder, then type-check and build it, streaming the output.
+    # ------------------------------------------------------------------ build check
+    async def check(
+        self, project_id: int, config: PublishConfig, progress: Progress = no_progress
+    ) -> CheckReport:
+        """Build exactly what a push of `config` would commit, as Vercel will build it.
 
-        Progress events: ``install`` (the shared, cached node_modules), then one
-        step per check (``tsc``, ``build``), each output line as a
-        `StepProgress.log_line` as soon as the tool prints it. Cancelling the
-        coroutine kills the running tool.
-        """
-        root = self._workspace_root or Path(pf.default_cache_root()).parent / "preflight"
-        app_dir = root / f"project-{project_id}"
-        try:
-            commands = await self._prepare(app_dir, files, progress)
-        except pf.PreflightError as error:
-            return PreflightReport(False, skipped=str(error).splitlines()[0])
-        results: list[pf.CheckResult] = []
-        total = len(commands) + 1  # step 0 is the preparation (``install``)
-        for index, command in enumerate(commands, start=1):
-            progress(StepStarted(command.step, command.title, index, total))
-            result = await _stream(command, app_dir, progress)
-            results.append(result)
-            if not result.ok:
-                progress(StepFailed(command.step, f"{command.title} failed"))
-                return PreflightReport(False, tuple(results))
-            progress(StepFinished(command.step, f"{result.seconds:.1f} s"))
-        return PreflightReport(True, tuple(results))
-
-    async def prepare_npm(
-        self, app_dir: Path, files: Mapping[str, bytes], progress: Progress
-    ) -> list[PreflightCommand]:
-        """The default preparation: shared npm install, app files, then tsc and next build.
+        Streams the install and build as progress events; cancelling ends every
+        process it started. A regenerated lockfile is kept and becomes part of
+        the pushed set; the result is recorded against the set's hash.
 
         Raises:
-            pf.PreflightError: Node.js/npm missing or the install failed (shown as
-                the ``install`` step's failure).
+            InvalidPublishConfig: the config has errors (nothing to build yet).
         """
-        progress(StepStarted("install", "npm install", 0, 3))
-        tools = await asyncio.to_thread(pf.NodeTools.find)
-        if tools is None:
-            progress(StepFailed("install", "Node.js and npm were not found."))
-            raise pf.PreflightError("Node.js and npm were not found.")
-        try:
-            modules = await pf.ensure_node_modules(
-                all_packages(), tools, cache_root=self._npm_cache
+        errors = [p.message for p in config.errors()]
+        if errors:
+            raise InvalidPublishConfig("; ".join(errors))
+        composition = await self.build_files(project_id, config)
+        env = await asyncio.to_thread(self._build_env_blocking, project_id, config)
+        workdir = self._workspace_root / f"project-{project_id}"
+        outcome = await self._builder(composition.files, workdir, env, progress)
+        files = composition.files
+        updated = None
+        if outcome.lockfile_update is not None:
+            path, content = outcome.lockfile_update
+            await asyncio.to_thread(
+                self._keep_lockfile_blocking, project_id, lockfile_key(files), path, content
             )
-        except pf.PreflightError as error:
-            for line in str(error).splitlines():
-                progress(StepProgress("install", "output", log_line=line))
-            progress(StepFailed("install", "npm install failed"))
-            raise
-        await asyncio.to_thread(pf.write_app, dict(files), app_dir, modules)
-        progress(StepFinished("install", str(modules)))
-        bins = app_dir / "node_modules"
-        return [
-            PreflightCommand(
-                "tsc",
-                "Type-check",
-                (tools.node, str(bins / "typescript/bin/tsc"), "-b", ".", "--pretty", "false"),
-            ),
-            PreflightCommand(
-                "build", "next build", (tools.node, str(bins / "next/dist/bin/next"), "build")
-            ),
+            files = _with_lockfile(composition, path, content).files
+            updated = path
+        record = CheckRecord(
+            fileset_hash(files),
+            outcome.ok,
+            datetime.now(UTC),
+            outcome.seconds,
+            outcome.problem.headline() if outcome.problem else "",
+        )
+        await asyncio.to_thread(self._record_check_blocking, project_id, record)
+        remedy = None
+        if outcome.problem is not None and self._remedies is not None:
+            remedy = await self._remedies.propose_remedy(project_id, outcome.problem)
+        logger.info(
+            "build check of project %s: %s in %.1f s",
+            project_id,
+            "passed"
+            if outcome.ok
+            else f"failed ({outcome.problem.kind if outcome.problem else '?'})",
+            outcome.seconds,
+        )
+        return CheckReport(
+            outcome.ok,
+            record.files_hash,
+            outcome,
+            outcome.problem,
+            updated,
+            remedy,
+            tuple(sorted(env)),
+        )
+
+    async def heal(
+        self,
+        project_id: int,
+        config: PublishConfig,
+        remedy: Any,
+        progress: Progress = no_progress,
+        *,
+        rounds: int = HEAL_ROUNDS,
+    ) -> CheckReport:
+        """Apply `remedy`, check again, and keep fixing what the next check names.
+
+        Stops when the check passes, when nothing can fix the failure, or after
+        `rounds` fixes; the last report says which.
+
+        Raises:
+            UserInputError: no remedies source is configured.
+        """
+        if self._remedies is None:
+            raise UserInputError("Fixes are not available here.")
+        report: CheckReport | None = None
+        for _ in range(rounds):
+            await self._remedies.apply_remedy(project_id, remedy)
+            report = await self.check(project_id, config, progress)
+            if report.ok or report.remedy is None:
+                return report
+            remedy = report.remedy
+        assert report is not None  # rounds >= 1
+        return report
+
+    def _build_env_blocking(self, project_id: int, config: PublishConfig) -> dict[str, str]:
+        """A placeholder for every variable the app reads: the project's and the integration's."""
+        with self._store.read() as session:
+            row = session.get(PublishConfigRow, project_id)
+            stored = dict(row.config or {}) if row else {}
+        compat_env = (stored.get("compat") or {}).get("env") or []
+        names = [
+            (str(e["name"]), str(e.get("placeholder") or placeholder(str(e["name"]))))
+            for e in compat_env
+            if isinstance(e, Mapping) and e.get("name")
         ]
+        names += [(v.name, v.example or placeholder(v.name)) for v in env_vars(config)]
+        names += [(v.name, placeholder(v.name)) for v in _extra_env(stored) if v.name]
+        return placeholders(names)
+
+    def _keep_lockfile_blocking(self, project_id: int, key: str, path: str, data: bytes) -> None:
+        sha = _sha(data)
+        with self._write() as tx:
+            tx.session.execute(
+                sqlite_insert(Blob).on_conflict_do_nothing(index_elements=["sha256"]),
+                [{"sha256": sha, "size": len(data), "data": data}],
+            )
+            tx.touch("blobs", sha)
+            row = _config_row(tx, project_id)
+            merged = dict(row.config or {})
+            kept = dict(merged.get(LOCKFILES_KEY) or {})
+            kept.pop(key, None)
+            kept[key] = {"path": path, "sha": sha}
+            merged[LOCKFILES_KEY] = dict(list(kept.items())[-_KEPT_LOCKFILES:])
+            row.config = merged
+            tx.touch("publish_configs", project_id)
+
+    def _record_check_blocking(self, project_id: int, record: CheckRecord) -> None:
+        with self._write() as tx:
+            row = _config_row(tx, project_id)
+            row.config = {**dict(row.config or {}), CHECK_KEY: record.to_json()}
+            tx.touch("publish_configs", project_id)
+
+    def _check_record_blocking(self, project_id: int) -> CheckRecord | None:
+        with self._store.read() as session:
+            row = session.get(PublishConfigRow, project_id)
+            raw = (row.config or {}).get(CHECK_KEY) if row else None
+        return CheckRecord.from_json(raw) if isinstance(raw, Mapping) else None
 
     # ------------------------------------------------------------------ publish
     async def publish(
@@ -737,13 +480,19 @@ class PublishService:
         config: PublishConfig,
         *,
         allow_diverged: bool = False,
+        override_check: bool = False,
         progress: Progress = no_progress,
     ) -> PublishResult:
         """Push the project's file set to GitHub as one commit (see the module docstring).
 
+        Args:
+            override_check: push even though no passing build check built
+                exactly these files (the user said so explicitly).
+
         Raises:
             InvalidPublishConfig: the config has errors.
             SecretsFound: the scan found secrets (nothing was sent).
+            CheckRequired: the set is not the one a passing check built.
             TierLimitReached: the plan allows no further builder app.
             RepoNameTaken: the repository name exists and is not this project's.
             Conflict: GitHub changed since the last publish (retry with
@@ -752,13 +501,18 @@ class PublishService:
         """
         steps = _Steps(progress)
         try:
-            return await self._publish(project_id, config, allow_diverged, steps)
+            return await self._publish(project_id, config, allow_diverged, override_check, steps)
         except ConsoleError as error:
             steps.fail(error.user_text())
             raise
 
     async def _publish(
-        self, project_id: int, config: PublishConfig, allow_diverged: bool, steps: _Steps
+        self,
+        project_id: int,
+        config: PublishConfig,
+        allow_diverged: bool,
+        override_check: bool,
+        steps: _Steps,
     ) -> PublishResult:
         errors = [p.message for p in config.errors()]
         errors += custom_env_problems(
@@ -772,17 +526,19 @@ class PublishService:
             raise UserInputError("Add a GitHub token in Settings to publish.")
 
         steps.start("files")
-        fileset = await self.build_files(project_id, config)
-        conflicts = len(fileset.conflicts)
-        steps.finish(
-            f"{len(fileset.files)} files, {conflicts} conflict{'' if conflicts == 1 else 's'}"
-        )
+        composition = await self.build_files(project_id, config)
+        files = composition.files
+        layer = sum(1 for e in composition.entries if e.origin in ("layer", "moved"))
+        steps.finish(f"{len(files)} files, {layer} from the integration layer")
 
         steps.start("secrets")
-        hits = await asyncio.to_thread(scan_secrets, fileset.files)
+        hits = await asyncio.to_thread(scan_secrets, files)
         if hits:
             raise SecretsFound(hits)
         steps.finish("no secrets")
+
+        steps.start("check")
+        await self._match_check(project_id, files, override_check, steps)
 
         project = await asyncio.to_thread(self._project_blocking, project_id)
         state = await asyncio.to_thread(self._state_blocking, project_id)
@@ -813,7 +569,7 @@ class PublishService:
                 owner,
                 name,
                 BRANCH,
-                fileset.files,
+                files,
                 f"{message}: {config.app_name}",
                 parent,
                 allow_diverged=allow_diverged,
@@ -830,7 +586,9 @@ class PublishService:
                 )
             raise error
         url = project.repo_url or f"https://github.com/{owner}/{name}"
-        await asyncio.to_thread(self._record_commit_blocking, project_id, result, fileset.files)
+        await asyncio.to_thread(
+            self._record_commit_blocking, project_id, result, files, composition.webhook_path
+        )
         steps.finish(f"{result.sha[:7]}, {result.files} files, {result.requests} requests")
 
         steps.start("platform")
@@ -845,6 +603,25 @@ class PublishService:
             result.diverged,
             linked,
         )
+
+    async def _match_check(
+        self, project_id: int, files: Mapping[str, bytes], override: bool, steps: _Steps
+    ) -> None:
+        record = await asyncio.to_thread(self._check_record_blocking, project_id)
+        matches = record is not None and record.files_hash == fileset_hash(files)
+        if matches and record is not None and record.ok:
+            steps.finish(f"passed for these exact files ({record.files_hash[:7]})")
+            return
+        if override:
+            steps.finish("overridden: pushed without a passing build check")
+            return
+        if record is None:
+            why = "The build check has not run for this project."
+        elif not matches:
+            why = "The files changed since the last build check."
+        else:
+            why = f"The build check failed: {record.problem or 'see its output'}."
+        raise CheckRequired(f"{why} Nothing was pushed.")
 
     async def _create_repo(
         self, project_id: int, config: PublishConfig, state: Mapping[str, Any], github: GitHubApi
@@ -922,12 +699,25 @@ class PublishService:
 
     # ------------------------------------------------------------------ offline queue
     async def queue_publish(
-        self, project_id: int, config: PublishConfig, *, allow_diverged: bool = False
+        self,
+        project_id: int,
+        config: PublishConfig,
+        *,
+        allow_diverged: bool = False,
+        override_check: bool = False,
     ) -> int:
-        """Queue the publish for when GitHub is reachable; returns the outbox row id."""
-        return await asyncio.to_thread(self._queue_blocking, project_id, config, allow_diverged)
+        """Queue the publish for when GitHub is reachable; returns the outbox row id.
 
-    def _queue_blocking(self, project_id: int, config: PublishConfig, allow_diverged: bool) -> int:
+        The decision on the build check travels with it: at delivery the set
+        must still be the one the check built, unless `override_check`.
+        """
+        return await asyncio.to_thread(
+            self._queue_blocking, project_id, config, allow_diverged, override_check
+        )
+
+    def _queue_blocking(
+        self, project_id: int, config: PublishConfig, allow_diverged: bool, override_check: bool
+    ) -> int:
         with self._write() as tx:
             row = _config_row(tx, project_id)
             merged = dict(row.config or {})
@@ -943,6 +733,7 @@ class PublishService:
                     "project_id": project_id,
                     "config": config.to_dict(),
                     "allow_diverged": allow_diverged,
+                    "override_check": override_check,
                 },
             )
             tx.session.flush()
@@ -958,6 +749,7 @@ class PublishService:
                 int(payload["project_id"]),
                 config,
                 allow_diverged=bool(payload.get("allow_diverged")),
+                override_check=bool(payload.get("override_check")),
                 progress=progress,
             )
 
@@ -1016,7 +808,11 @@ class PublishService:
             )
 
     def _record_commit_blocking(
-        self, project_id: int, result: CommitResult, files: Mapping[str, bytes]
+        self,
+        project_id: int,
+        result: CommitResult,
+        files: Mapping[str, bytes],
+        webhook_path: str,
     ) -> None:
         now = datetime.now(UTC)
         index = {path: _sha(data) for path, data in files.items()}
@@ -1037,7 +833,13 @@ class PublishService:
             merged = dict(row.config or {})
             merged[PUBLISHED_FILES_KEY] = index
             state = dict(merged.get(STATE_KEY) or {})
-            state.update(uncommitted=False, parent=result.sha, queued=False, error=None)
+            state.update(
+                uncommitted=False,
+                parent=result.sha,
+                queued=False,
+                error=None,
+                webhook_path=webhook_path,
+            )
             merged[STATE_KEY] = state
             row.config = merged
             project = tx.session.get(Project, project_id)
@@ -1048,47 +850,92 @@ class PublishService:
         logger.info("published project %s as %s (%d files)", project_id, result.sha[:7], len(files))
 
 
+# --- helpers --------------------------------------------------------------------------------
+def _with_lockfile(composition: Composition, path: str, content: bytes) -> Composition:
+    """`composition` carrying the lockfile the build check regenerated for its manifest."""
+    files = {**composition.files, path: content}
+    note = "regenerated by the build check: the pushed package.json needs it (frozen install)"
+    entries = tuple(
+        replace(e, origin="merged", note=note) if e.path == path else e for e in composition.entries
+    )
+    if all(e.path != path for e in entries):
+        entries = tuple(sorted((*entries, ComposedFile(path, "layer", note)), key=lambda e: e.path))
+    return replace(composition, files=dict(sorted(files.items())), entries=entries)
+
+
 def _extra_env(stored: Mapping[str, Any]) -> tuple[CustomEnvVar, ...]:
     raw = stored.get(EXTRA_ENV_KEY) or []
     return tuple(CustomEnvVar.from_dict(item) for item in raw if isinstance(item, Mapping))
 
 
-#: Longest output line read whole (bundlers print long ones; the default is 64 KiB).
-_MAX_LINE = 4 * 1024 * 1024
-
-
-async def _stream(command: PreflightCommand, cwd: Path, progress: Progress) -> pf.CheckResult:
-    """Run one check, each output line a progress event as it comes; cancel kills it."""
-    started = time.monotonic()
-    proc = await asyncio.create_subprocess_exec(
-        *command.argv,
-        cwd=str(cwd),
-        env={**os.environ, "NEXT_TELEMETRY_DISABLED": "1"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        limit=_MAX_LINE,
-    )
-    assert proc.stdout is not None  # PIPE was asked for
-    lines: list[str] = []
+def _is_text(data: bytes) -> bool:
     try:
-        async for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            lines.append(line)
-            progress(
-                StepProgress(
-                    command.step, "output", log_line=line, elapsed=time.monotonic() - started
-                )
-            )
-        await proc.wait()
-    except asyncio.CancelledError:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
-        logger.info("preflight %s cancelled", command.step)
-        raise
-    return pf.CheckResult(
-        proc.returncode == 0, time.monotonic() - started, "\n".join(lines), command.argv
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _repo_slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.").lower()
+    return slug[:100] or "app"
+
+
+def parse_repo_url(url: str | None) -> tuple[str, str] | None:
+    """(owner, name) of a GitHub html URL, or None."""
+    if not url:
+        return None
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    if len(parts) < 2:
+        return None
+    return parts[-2], parts[-1].removesuffix(".git")
+
+
+def unified_diff(path: str, old: bytes | None, new: bytes | None) -> str:
+    """A unified diff of one file (binary files are summarised)."""
+    if (old is not None and not _is_text(old)) or (new is not None and not _is_text(new)):
+        return f"Binary file {path}: {len(old or b'')} -> {len(new or b'')} bytes\n"
+    a = (old or b"").decode("utf-8").splitlines(keepends=True)
+    b = (new or b"").decode("utf-8").splitlines(keepends=True)
+    return "".join(
+        difflib.unified_diff(
+            a,
+            b,
+            fromfile=f"a/{path}" if old is not None else "/dev/null",
+            tofile=f"b/{path}" if new is not None else "/dev/null",
+        )
     )
+
+
+class _Steps:
+    """Emits the step events and remembers which step is running (for StepFailed)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self.current: str | None = None
+
+    def start(self, step: str) -> None:
+        index = next(i for i, (key, _) in enumerate(STEPS) if key == step)
+        self.current = step
+        self._progress(StepStarted(step, STEPS[index][1], index, len(STEPS)))
+
+    def note(self, message: str) -> None:
+        if self.current:
+            self._progress(StepProgress(self.current, message))
+
+    def finish(self, detail: str = "") -> None:
+        if self.current:
+            self._progress(StepFinished(self.current, detail))
+        self.current = None
+
+    def fail(self, error: str) -> None:
+        if self.current:
+            self._progress(StepFailed(self.current, error))
+        self.current = None
 
 
 def _config_row(tx: Transaction, project_id: int) -> PublishConfigRow:
@@ -1107,31 +954,3 @@ def _set_state(tx: Transaction, project_id: int, **values: Any) -> None:
     merged[STATE_KEY] = state
     row.config = merged
     tx.touch("publish_configs", project_id)
-
-
-__all__ = [
-    "KIND_PUBLISH",
-    "CustomEnvVar",
-    "Draft",
-    "FileChange",
-    "FileSet",
-    "GitHubApi",
-    "PlatformApi",
-    "PreflightCommand",
-    "PreflightFailed",
-    "PreflightReport",
-    "PreparePreflight",
-    "PublishResult",
-    "PublishService",
-    "RepoNameTaken",
-    "Review",
-    "SecretHit",
-    "SecretsFound",
-    "TierLimitReached",
-    "custom_env_problems",
-    "parse_repo_url",
-    "scan_secrets",
-    "target_for",
-    "unified_diff",
-    "with_custom_env",
-]

@@ -1,0 +1,1 @@
+"""Typed fakes of the console's seams, shared by service and view tests."""
