@@ -440,7 +440,8 @@ class PublishService:
             for e in compat_env
             if isinstance(e, Mapping) and e.get("name")
         ]
-        names += [(v.name, v.example or placeholder(v.name)) for v in env_vars(config)]
+        # Examples document a format; placeholders are shaped to pass the libraries' checks.
+        names += [(v.name, placeholder(v.name)) for v in env_vars(config)]
         names += [(v.name, placeholder(v.name)) for v in _extra_env(stored) if v.name]
         return placeholders(names)
 

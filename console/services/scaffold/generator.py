@@ -307,7 +307,7 @@ FILE_RULES: tuple[FileRule, ...] = (
     ),
     *_same(
         "auth/clerk",
-        ["lib/auth.ts", "app/sign-in/[[...sign-in]]/page.tsx"],
+        ["lib/auth.ts", "components/auth-provider.tsx", "app/sign-in/[[...sign-in]]/page.tsx"],
         auth(AuthProvider.CLERK),
     ),
     *_same(
