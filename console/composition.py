@@ -24,8 +24,9 @@ from console.app import is_dark
 from console.config import LaunchOptions
 from console.errors import ConsoleError
 from console.sandbox.embedded import EmbeddedSandbox, start_embedded
+from console.sandbox.links import SandboxLinks
 from console.sandbox.platform import TrafficConfig
-from console.sandbox.vercel import DEMO_TIMING, BuildTiming, loopback_site_url
+from console.sandbox.vercel import BuildTiming, loopback_site_url
 from console.services.accounts import Endpoint, Endpoints, Remotes, check_connection, open_remotes
 from console.services.clients import ClientsService
 from console.services.conversations import ConversationService
@@ -36,7 +37,7 @@ from console.services.deploy.events import ProgressEvent, StepFailed, StepFinish
 from console.services.deploy.history import HistoryService
 from console.services.deploy.provisioning import ProvisioningService
 from console.services.projects import ProjectService
-from console.services.publish import KIND_PUBLISH, PreparePreflight, PublishService
+from console.services.publish import KIND_PUBLISH, Builder, PublishService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
@@ -49,6 +50,7 @@ from console.views.credits.banner import LowCreditBanner, LowCreditController
 from console.views.credits.page import CreditsPage
 from console.views.deploy.new_client import NewClientDialog, resume_interrupted_clients
 from console.views.deploy.page import DeploymentsPage
+from console.views.links import ExternalUrl, same_url
 from console.views.main_window import MainWindow, Section
 from console.views.messages import MessageBridge
 from console.views.projects.page import ProjectsPage
@@ -77,15 +79,15 @@ class Tuning:
     """How long the console and its embedded sandbox take over things; tests make it fast.
 
     Attributes:
-        build_timing: how long sandbox Vercel builds take (a build you can watch).
+        build_timing: None builds sandbox Vercel deployments for real when Node.js
+            is found (else simulates a build you can watch); a timing simulates them.
         deploy: deploy tunables; `triggered_by` is filled in from the signed-in staff.
-        prepare_preflight: readies the build check; None runs the real npm
-            install, tsc and next build.
+        builder: runs the build check; None installs and runs `next build` for real.
     """
 
-    build_timing: BuildTiming = DEMO_TIMING
+    build_timing: BuildTiming | None = None
     deploy: DeployOptions = field(default_factory=DeployOptions)
-    prepare_preflight: PreparePreflight | None = None
+    builder: Builder | None = None
 
 
 class Console:
@@ -121,12 +123,15 @@ class Console:
             self.store, workspace_root=self.paths.workspaces, on_queued=self._on_outbox_queued
         )
         self.publish = PublishService(
-            self.store, github=None, prepare_preflight=self.tuning.prepare_preflight
+            self.store, github=None, builder=self.tuning.builder, remedies=self.projects
         )
         self.online = False
         self.wizard: PublishWizard | None = None
         self.dark = is_dark(app)
         self.sandbox = options.force_sandbox or not self._platform_configured()
+        # Sandbox repositories and sites exist only on loopback: links open those pages.
+        self.sandbox_links = SandboxLinks() if self.sandbox else None
+        self.external_url: ExternalUrl = self.sandbox_links or same_url
         self.embedded: EmbeddedSandbox | None = None
         self.remotes: Remotes | None = None
         self.engine: SyncEngine | None = None
@@ -153,7 +158,12 @@ class Console:
         self.settings_page = SettingsPage(self.settings, self.secrets, self.tasks, check_connection)
         pages[Section.SETTINGS] = self.settings_page
         self.projects_page = ProjectsPage(
-            self.projects, self.store_bridge, self.tasks, self.messages, dark=self.dark
+            self.projects,
+            self.store_bridge,
+            self.tasks,
+            self.messages,
+            dark=self.dark,
+            external_url=self.external_url,
         )
         self.projects_page.publish_requested.connect(self._on_publish_requested)
         self.projects_page.deploy_requested.connect(self._on_deploy_requested)
@@ -170,6 +180,8 @@ class Console:
                 traffic=SANDBOX_TRAFFIC,
                 build_timing=self.tuning.build_timing,
             )
+            if self.sandbox_links is not None:
+                self.sandbox_links.attach(self.embedded.github, self.embedded.vercel.base_url)
             endpoints = self._sandbox_endpoints(self.embedded)
         else:
             endpoints = Endpoints.from_settings(self.settings.accounts(), self.secrets)
@@ -194,7 +206,9 @@ class Console:
         self.engine = SyncEngine(self.store, platform, outbox, on_status=self._on_sync_status)
         self._build_connected_pages()
         self.engine.start()
-        resume_interrupted_clients(self.tasks, self.provisioning, self.window)
+        resume_interrupted_clients(
+            self.tasks, self.provisioning, self.window, external_url=self.external_url
+        )
 
     def _open_deploy_services(self, endpoints: Endpoints) -> None:
         assert self.remotes is not None
@@ -215,6 +229,8 @@ class Console:
             self.health_http,
             site_url=site_url,
             options=replace(self.tuning.deploy, triggered_by=who),
+            drafts=self.publish,
+            compat=self.projects,
         )
         self.history = HistoryService(self.store, remotes.vercel, remotes.platform, staff_name=who)
         self.domains = DomainService(
@@ -247,7 +263,13 @@ class Console:
                 data_dir=self.paths.data_dir,
             )
         )
-        clients_page = ClientsPage(self.clients, self.store_bridge, self.tasks, self.messages)
+        clients_page = ClientsPage(
+            self.clients,
+            self.store_bridge,
+            self.tasks,
+            self.messages,
+            external_url=self.external_url,
+        )
         clients_page.provision_requested.connect(self._on_provision_requested)
         self.window.set_page(Section.CLIENTS, clients_page)
         self.deployments_page = DeploymentsPage(
@@ -258,6 +280,7 @@ class Console:
             self.history,
             domains=self.domains,
             dark=self.dark,
+            external_url=self.external_url,
         )
         self.window.set_page(Section.DEPLOYMENTS, self.deployments_page)
         self.conversations_page = ConversationsPage(
@@ -283,7 +306,13 @@ class Console:
         if self.wizard is not None:
             self.wizard.close()
         self.wizard = PublishWizard(
-            self.publish, self.tasks, self.messages, project_id, self.window
+            self.publish,
+            self.tasks,
+            self.messages,
+            project_id,
+            self.window,
+            compat=self.projects,
+            external_url=self.external_url,
         )
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.destroyed.connect(self._on_wizard_destroyed)
@@ -306,7 +335,9 @@ class Console:
             self.messages.show_info(f"Queued publish failed at {event.step}: {event.error}")
 
     def _on_provision_requested(self) -> None:
-        NewClientDialog(self.tasks, self.provisioning, self.window).open()
+        NewClientDialog(
+            self.tasks, self.provisioning, self.window, external_url=self.external_url
+        ).open()
 
     def _on_deploy_requested(self, project_id: int) -> None:
         self.window.show_section(Section.DEPLOYMENTS)

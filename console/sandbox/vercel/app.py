@@ -15,7 +15,8 @@ listed by `is_sandbox_extension`):
 - `PATCH /v12/deployments/{id}/cancel`: Vercel's cancel; answers the deployment.
 - `DELETE /v9/projects/{idOrName}/domains/{domain}`: Vercel's removeProjectDomain;
   answers `{}`.
-- `GET /_deployments/{host}/...`: the deployed apps (health checks).
+- `GET /_deployments/{host}/...`: the deployed apps (health checks). A really
+  built deployment answers with a redirect to its `next start`.
 - `GET /_inspect/{id}`: a small HTML build log (the deployment's inspectorUrl).
 - `/_sandbox/vercel/...`: test controls (see `control_routes`).
 
@@ -37,7 +38,13 @@ from typing import TYPE_CHECKING, Any, cast
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from console.sandbox.vercel.builds import FINAL_STATES, BuildTiming, Outcome
@@ -53,6 +60,7 @@ from console.sandbox.vercel.payloads import (
     event_payload,
     project_payload,
 )
+from console.sandbox.vercel.serving import AppUnavailable
 
 if TYPE_CHECKING:
     from console.sandbox.vercel.sandbox import VercelSandbox
@@ -262,14 +270,14 @@ class VercelApi:
         sent = 0
         while True:
             try:
-                row, events = self.sandbox.events(deployment_id)
+                # The state first: events read after a final state include its last ones.
                 state = self.sandbox.deployment_view(deployment_id).state
+                row, events = self.sandbox.events(deployment_id, start=sent)
             except VercelApiError:
                 return  # deleted while streaming
-            for index in range(sent, len(events)):
-                line = json.dumps(event_payload(row, events[index], index))
-                yield line.encode() + b"\n"
-            sent = len(events)
+            for index, event in enumerate(events, start=sent):
+                yield json.dumps(event_payload(row, event, index)).encode() + b"\n"
+            sent += len(events)
             if state in FINAL_STATES:
                 return
             await asyncio.sleep(STREAM_POLL_SECONDS)
@@ -332,6 +340,21 @@ class VercelApi:
                 "<p>Code: FUNCTION_INVOCATION_FAILED</p>",
                 status_code=answer.status,
             )
+        try:
+            app_url = await self.sandbox.app_url(answer.deployment_id or "")
+        except AppUnavailable as unavailable:
+            return HTMLResponse(
+                f"<!doctype html><title>{unavailable.status}: {name}</title>"
+                f"<p>{unavailable.status}: the sandbox cannot serve this deployment.</p>"
+                f"<pre>{html.escape(unavailable.message)}</pre>",
+                status_code=unavailable.status,
+            )
+        if app_url is not None:
+            # A redirect, not a proxy under /_deployments/{host}/: the app's absolute
+            # URLs (/_next/static/...) must resolve against its own origin.
+            path = request.path_params.get("path", "")
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"{app_url}/{path}{query}", status_code=307)
         return HTMLResponse(
             f"<!doctype html><html><head><title>{name}</title></head><body><main>"
             f"<h1>{name}</h1><p>Deployed on the l4yercak3 Vercel sandbox"
@@ -436,4 +459,8 @@ def build_app(sandbox: VercelSandbox) -> Starlette:
         Route("/_inspect/{id}", api.inspect, methods=["GET"]),
         Route("/_sandbox/vercel/{rest:path}", api.control, methods=["GET", "POST", "PUT"]),
     ]
-    return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
+    return Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found, 405: _not_found},
+        lifespan=sandbox.lifespan,
+    )

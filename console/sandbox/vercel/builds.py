@@ -1,10 +1,12 @@
-"""Deployment build timelines: states and build events as pure functions of time.
+"""Simulated builds: states and build events as pure functions of time.
 
-A deployment's whole life is decided when it is created: its phase durations
+A simulated deployment (the fast tests, and machines without Node.js) has
+its whole life decided when it is created: its phase durations
 (`BuildTiming`), its outcome (ready, error or hang) and its build log. Every
 read then computes the state and the visible events from the wall clock, so
 nothing runs in the background, the state survives a restart, and tests can
-drive time with an injected clock.
+drive time with an injected clock. Real builds (`console.sandbox.vercel.runner`)
+store their states and events instead.
 
 Timeline (offsets from `createdAt`):
 
@@ -26,6 +28,8 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from console.sandbox.vercel.regions import DEFAULT_REGION, build_location_line
+
 logger = logging.getLogger(__name__)
 
 ReadyState = Literal["QUEUED", "INITIALIZING", "BUILDING", "READY", "ERROR", "CANCELED"]
@@ -35,6 +39,8 @@ EventType = Literal["command", "stdout", "stderr", "exit", "deployment-state"]
 FINAL_STATES: frozenset[str] = frozenset({"READY", "ERROR", "CANCELED"})
 NEXT_VERSION = "15.5.4"
 DEFAULT_ERROR = "Type error: Property 'title' does not exist on type '{}'."
+#: The `errorMessage` of a failed simulated build (Vercel names the command that failed).
+SIMULATED_ERROR_SUMMARY = 'Command "npm run build" exited with 1'
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ class BuildSource:
     ref: str
     sha: str
     error_message: str = DEFAULT_ERROR
+    region: str = DEFAULT_REGION
+    notice: str | None = None  # said first: why the build is simulated
 
 
 def _spread(start: int, span: int, lines: list[tuple[EventType, str]]) -> list[BuildEvent]:
@@ -188,13 +196,14 @@ def build_log(timeline: Timeline, source: BuildSource) -> list[BuildEvent]:
     """Every event the build will ever emit, in order (before any cancel)."""
     clone_target = f"github.com/{source.repo}" if source.repo else "source files"
     clone: list[tuple[EventType, str]] = [
-        ("stdout", "Running build in Washington, D.C., USA (East) \u2013 iad1"),
+        ("stdout", build_location_line(source.region)),
         ("stdout", "Build machine configuration: 2 cores, 8 GB"),
         ("stdout", f"Cloning {clone_target} (Branch: {source.ref}, Commit: {source.sha[:7]})"),
         ("stdout", "Cloning completed: 412.000ms"),
     ]
     q = timeline.queued_ms
-    events = [BuildEvent(0, "deployment-state", "QUEUED", ready_state="QUEUED")]
+    events = [BuildEvent(0, "stdout", line) for line in (source.notice or "").splitlines()]
+    events.append(BuildEvent(0, "deployment-state", "QUEUED", ready_state="QUEUED"))
     events.append(BuildEvent(q, "deployment-state", "INITIALIZING", ready_state="INITIALIZING"))
     events += _spread(q, timeline.init_ms, clone)
     start = timeline.building_at - timeline.created

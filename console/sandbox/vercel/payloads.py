@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.sandbox.vercel.builds import BuildEvent, ReadyState
-from console.sandbox.vercel.store import DeploymentRow, DomainRow, EnvRow, ProjectRow
+from console.sandbox.vercel.store import DeploymentRow, DomainRow, EnvRow, Phases, ProjectRow
 
 logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 
-REGION = "iad1"
 NODE_VERSION = "22.x"
 RECOMMENDED_IPV4 = "76.76.21.21"
 RECOMMENDED_CNAME = "cname.vercel-dns.com."
@@ -41,12 +40,19 @@ class Account:
 
 @dataclass(frozen=True)
 class DeploymentView:
-    """A deployment row with its state computed at one instant."""
+    """A deployment row with its state at one instant."""
 
     row: DeploymentRow
-    state: ReadyState
-    ended_at: int | None
+    phases: Phases
     aliases: list[str]  # production alias + verified domains, when it serves them
+
+    @property
+    def state(self) -> ReadyState:
+        return self.phases.state
+
+    @property
+    def ended_at(self) -> int | None:
+        return self.phases.ended_at
 
     @property
     def ready_at(self) -> int | None:
@@ -108,7 +114,7 @@ def deployment_summary(view: DeploymentView, account: Account) -> JSON:
         "aliasAssigned": bool(view.aliases),
         "aliasError": None,
         "createdAt": row.created_at,
-        "createdIn": REGION,
+        "createdIn": row.region,
         "creator": account.creator,
         "deploymentHostname": row.url.removesuffix(".vercel.app"),
         "name": row.name,
@@ -120,7 +126,7 @@ def deployment_summary(view: DeploymentView, account: Account) -> JSON:
         "type": "LAMBDAS",
         "url": row.url,
         "userId": account.uid,
-        "buildingAt": row.timeline.building_at,
+        "buildingAt": view.phases.building_at,
     }
     if view.ready_at is not None:
         summary["readyAt"] = view.ready_at
@@ -140,8 +146,8 @@ def project_payload(
         "framework": project.framework,
         "nodeVersion": NODE_VERSION,
         "directoryListing": False,
-        "resourceConfig": {"functionDefaultRegions": [REGION]},
-        "defaultResourceConfig": {"functionDefaultRegions": [REGION]},
+        "resourceConfig": {"functionDefaultRegions": [project.region]},
+        "defaultResourceConfig": {"functionDefaultRegions": [project.region]},
         "createdAt": project.created_at,
         "updatedAt": project.updated_at,
         "buildCommand": None,
@@ -165,7 +171,6 @@ def deployment_payload(
 ) -> JSON:
     """The full (owner) deployment, as createDeployment/getDeployment return it."""
     row = view.row
-    timeline = row.timeline
     payload: JSON = {
         "id": row.id,
         "url": row.url,
@@ -173,9 +178,9 @@ def deployment_payload(
         "projectId": row.project_id,
         "ownerId": account.uid,
         "createdAt": row.created_at,
-        "createdIn": REGION,
-        "bootedAt": timeline.init_at,
-        "buildingAt": timeline.building_at,
+        "createdIn": row.region,
+        "bootedAt": view.phases.booted_at,
+        "buildingAt": view.phases.building_at,
         "readyState": view.state,
         "status": view.state,
         "type": "LAMBDAS",
@@ -197,7 +202,7 @@ def deployment_payload(
         "buildSkipped": False,
         "creator": {"uid": account.uid, "username": account.username},
         "meta": row.meta,
-        "regions": [REGION],
+        "regions": [row.region],
         "routes": None,
         "target": row.target,
         "project": {"id": project.id, "name": project.name, "framework": project.framework},
@@ -209,7 +214,7 @@ def deployment_payload(
         payload["ready"] = view.ready_at
     if view.state == "ERROR":
         payload["errorCode"] = "BUILD_FAILED"
-        payload["errorMessage"] = 'Command "npm run build" exited with 1'
+        payload["errorMessage"] = row.error_summary
         payload["errorStep"] = "build"
         if view.ended_at is not None:
             payload["buildErrorAt"] = view.ended_at
@@ -228,7 +233,7 @@ def deployment_list_item(view: DeploymentView, account: Account, base: str) -> J
         "url": row.url,
         "created": row.created_at,
         "createdAt": row.created_at,
-        "buildingAt": row.timeline.building_at,
+        "buildingAt": view.phases.building_at,
         "type": "LAMBDAS",
         "creator": account.creator,
         "inspectorUrl": f"{base}/_inspect/{row.id}",
@@ -244,7 +249,7 @@ def deployment_list_item(view: DeploymentView, account: Account, base: str) -> J
         item["ready"] = view.ready_at
     if view.state == "ERROR":
         item["errorCode"] = "BUILD_FAILED"
-        item["errorMessage"] = 'Command "npm run build" exited with 1'
+        item["errorMessage"] = row.error_summary
     return _without_none(item, "target")
 
 

@@ -5,13 +5,20 @@
 control methods (`fail_next_build`, `hang_next_build`, `fail_health_check`,
 `mark_domain_verified`, ...) or over HTTP under `/_sandbox/vercel/...`.
 
+Builds are simulated (a timeline computed from the clock, `builds`) unless
+the sandbox is given `RealBuilds`: then each deployment checks out the pushed
+commit, installs and runs `next build` for real (`runner`), while served, and
+a READY one is served by `next start` (`serving`).
+
 Production URLs on loopback: Vercel's `url` and `alias` fields are bare hosts
 (`shop-ab12cd34e-l4yercak3-sandbox.vercel.app`, `shop.vercel.app`), exactly as
 the contract wants. The sandbox serves every such host under
 `{sandbox_url}/_deployments/{host}/`; `site_url()` (or the module-level
 `loopback_site_url()`) does the mapping. A deployment host serves that
 deployment; the production alias and verified custom domains serve the
-project's current production deployment.
+project's current production deployment. A really built deployment's
+host answers with a redirect to its `next start` on another loopback port,
+so the app's absolute URLs (`/_next/static/...`) work as on Vercel.
 """
 
 from __future__ import annotations
@@ -22,10 +29,13 @@ import re
 import secrets
 import string
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from starlette.applications import Starlette
 
 from console.sandbox.faults import ASGIApp, FaultInjector
 from console.sandbox.host import ServedApp, serve
@@ -45,6 +55,9 @@ from console.sandbox.vercel.payloads import (
     is_rollback_candidate,
     production_alias,
 )
+from console.sandbox.vercel.regions import DEFAULT_REGION, REGION_NAMES
+from console.sandbox.vercel.runner import BuildRunner, RealBuilds, interrupt_unfinished
+from console.sandbox.vercel.serving import AppServers
 from console.sandbox.vercel.store import (
     DeploymentRow,
     DomainRow,
@@ -62,6 +75,9 @@ _PROJECT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ALNUM = string.ascii_letters + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
+#: Seconds `stop()` waits for the server to end: a build and each `next start`
+#: get a TERM, then a KILL after a grace period.
+STOP_TIMEOUT = 30.0
 
 
 def _random_id(prefix: str, length: int = 28, alphabet: str = _ALNUM) -> str:
@@ -89,16 +105,22 @@ class SiteResponse:
 
 
 class VercelSandbox:
-    """A local Vercel: projects, env, deployments that build over time, domains.
+    """A local Vercel: projects, env, deployments that build, domains.
 
     Args:
-        root: directory for the SQLite file (`vercel.sqlite3`); reopening the
-            same root restores all state.
+        root: directory for the SQLite file (`vercel.sqlite3`) and, with real
+            builds, the project folders (`builds/`) and built outputs
+            (`outputs/`); reopening the same root restores all state.
         tokens: bearer tokens the API accepts.
-        timing: seconds per state for new deployments.
+        timing: seconds per state of simulated builds.
         clock: seconds since the epoch; tests pass a controllable clock.
         record: keep every exchange that reaches the app in `recorder` (tests;
             the long-running demo passes False).
+        account: the one user owning everything.
+        builds: build deployments for real (while served) instead of
+            simulating them.
+        simulation_notice: what simulated build logs say first (why they are
+            simulated), e.g. `NODE_MISSING_NOTICE`.
 
     Attributes:
         app: the bare Starlette app.
@@ -116,13 +138,25 @@ class VercelSandbox:
         clock: Callable[[], float] = time.time,
         record: bool = True,
         account: Account | None = None,
+        builds: RealBuilds | None = None,
+        simulation_notice: str | None = None,
     ) -> None:
-        self.store = VercelStore(Path(root) / "vercel.sqlite3")
+        self.root = Path(root)
+        self.store = VercelStore(self.root / "vercel.sqlite3")
         self.tokens = frozenset(tokens)
         self.token = next(iter(tokens), DEFAULT_TOKEN)
         self.timing = timing or BuildTiming()
         self.clock = clock
         self.account = account or Account()
+        self.simulation_notice = simulation_notice
+        interrupt_unfinished(self.store, self.now_ms())
+        self._servers: AppServers | None = None
+        self._runner: BuildRunner | None = None
+        if builds is not None:
+            self._servers = AppServers(
+                self.root / "outputs", builds.settings, limit=builds.max_servers
+            )
+            self._runner = BuildRunner(self, builds, self._servers, self.root)
         self.app: ASGIApp = build_app(self)
         self.recorder = ExchangeRecorder(self.app)
         self.faults = FaultInjector(self.recorder if record else self.app)
@@ -144,10 +178,23 @@ class VercelSandbox:
         return self.served.url
 
     def stop(self) -> None:
+        """Stop serving (ending a build in progress and every `next start`), close the store."""
         if self.served is not None:
-            self.served.stop()
+            self.served.stop(STOP_TIMEOUT)
             self.served = None
         self.store.close()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """While served: real builds run and built apps are served, in the server's loop."""
+        if self._runner is None or self._servers is None:
+            yield
+            return
+        try:
+            async with self._runner.running():
+                yield
+        finally:
+            await self._servers.close()
 
     def site_url(self, deployment: Mapping[str, Any] | str, path: str = "/") -> str:
         """The loopback URL serving a deployment (dict with `url`) or a bare host."""
@@ -171,9 +218,7 @@ class VercelSandbox:
     def _views(self, project: ProjectRow, now: int) -> tuple[list[DeploymentView], str | None]:
         """All the project's deployments (newest first) and the production one's id."""
         rows = self.store.list_deployments(project.id)
-        plain = [
-            DeploymentView(r, r.timeline.state(now), r.timeline.ended_at(now), []) for r in rows
-        ]
+        plain = [DeploymentView(r, r.phases(now), []) for r in rows]
         auto = max(
             (v for v in plain if v.row.target == "production" and v.ready_at is not None),
             key=lambda v: v.ready_at or 0,
@@ -208,11 +253,14 @@ class VercelSandbox:
         return next(v for v in views if v.row.id == row.id)
 
     def events(
-        self, id_or_url: str, now: int | None = None
+        self, id_or_url: str, now: int | None = None, *, start: int = 0
     ) -> tuple[DeploymentRow, list[BuildEvent]]:
+        """The deployment and its build events so far, from the `start`-th on."""
         view = self.deployment_view(id_or_url, now)
+        if view.row.mode == "real":
+            return view.row, self.store.build_events(view.row.id, start)
         moment = self.now_ms() if now is None else now
-        return view.row, visible_events(view.row.timeline, view.row.source, moment)
+        return view.row, visible_events(view.row.timeline, view.row.source, moment)[start:]
 
     # --- projects ---------------------------------------------------------
     def create_project(self, body: Mapping[str, Any]) -> ProjectRow:
@@ -234,6 +282,11 @@ class VercelSandbox:
         if isinstance(repo, Mapping):
             link = self._link(repo, now)
         framework = body.get("framework", "nextjs")
+        region = body.get("serverlessFunctionRegion") or DEFAULT_REGION
+        if region not in REGION_NAMES:
+            raise VercelApiError(
+                400, "bad_request", f"Invalid region {region!r} for serverlessFunctionRegion"
+            )
         project = ProjectRow(
             id=_random_id("prj_"),
             name=name,
@@ -244,6 +297,7 @@ class VercelSandbox:
             promoted_deployment_id=None,
             promoted_at=None,
             health_status=200,
+            region=region,
         )
         self.store.insert_project(project)
         logger.info("vercel sandbox: project %s created (%s)", project.id, name)
@@ -277,6 +331,10 @@ class VercelSandbox:
 
     def delete_project(self, id_or_name: str) -> None:
         project = self._project(id_or_name)
+        if self._runner is not None:
+            for row in self.store.unfinished_builds():
+                if row.project_id == project.id:
+                    self._runner.cancel(row.id)
         self.store.delete_project(project.id)
         logger.info("vercel sandbox: project %s deleted", project.id)
 
@@ -360,6 +418,14 @@ class VercelSandbox:
     def list_envs(self, id_or_name: str) -> list[EnvRow]:
         return self.store.list_envs(self._project(id_or_name).id)
 
+    def production_env(self, project_id: str) -> dict[str, str]:
+        """What a production build and its server read: every production value, sensitive too."""
+        return {
+            env.key: env.value
+            for env in self.store.list_envs(project_id)
+            if "production" in env.targets and env.git_branch is None
+        }
+
     # --- deployments ------------------------------------------------------
     def create_deployment(self, body: Mapping[str, Any]) -> DeploymentRow:
         name = body.get("name")
@@ -379,7 +445,13 @@ class VercelSandbox:
         org = str(git.get("org") or link.get("org") or "")
         repo = str(git.get("repo") or link.get("repo") or "")
         ref = str(git.get("ref") or link.get("productionBranch") or "main")
-        sha = str(git.get("sha") or hashlib.sha1(f"{org}/{repo}@{ref}@{now}".encode()).hexdigest())
+        runner = self._runner
+        if runner is not None:
+            sha = self._pushed_commit(runner, org, repo, str(git.get("sha") or ref))
+        else:
+            sha = str(
+                git.get("sha") or hashlib.sha1(f"{org}/{repo}@{ref}@{now}".encode()).hexdigest()
+            )
         meta = {
             "githubCommitSha": sha,
             "githubCommitRef": ref,
@@ -392,7 +464,9 @@ class VercelSandbox:
         extra_meta = body.get("meta")
         if isinstance(extra_meta, Mapping):
             meta.update({str(k): str(v) for k, v in extra_meta.items()})
-        override = self.store.pop_override()
+        # The test controls of simulated builds (fail/hang the next one) do not
+        # apply to real ones: their files decide.
+        override = None if runner is not None else self.store.pop_override()
         outcome: Outcome = "ready"
         message: str | None = None
         if override is not None:
@@ -415,10 +489,37 @@ class VercelSandbox:
             git_source=dict(git),
             meta=meta,
             build_id=_random_id("bld_", 9, _LOWER_ALNUM),
+            region=project.region,
+            notice=self.simulation_notice,
         )
-        self.store.insert_deployment(row)
-        logger.info("vercel sandbox: deployment %s created (%s, %s)", row.id, project.name, outcome)
+        if runner is None:
+            self.store.insert_deployment(row)
+            logger.info(
+                "vercel sandbox: deployment %s created (%s, simulated %s)",
+                row.id,
+                project.name,
+                outcome,
+            )
+            return row
+        row = replace(row, mode="real", state="QUEUED", notice=None)
+        queued = BuildEvent(0, "deployment-state", "QUEUED", ready_state="QUEUED")
+        self.store.insert_deployment(row, [queued])
+        logger.info("vercel sandbox: deployment %s queued (%s @ %s)", row.id, project.name, sha)
+        runner.wake()
         return row
+
+    @staticmethod
+    def _pushed_commit(runner: BuildRunner, owner: str, repo: str, ref: str) -> str:
+        """The sha a real build checks out; 400 when the repository has no such ref."""
+        sha = runner.source.resolve(owner, repo, ref)
+        if sha is None:
+            raise VercelApiError(
+                400,
+                "incorrect_git_source_info",
+                f"The provided GitHub repository ({owner}/{repo}) does not contain the requested"
+                f" branch or commit reference ({ref}). Please ensure the repository is not empty.",
+            )
+        return sha
 
     def cancel_deployment(self, id_or_url: str) -> DeploymentView:
         view = self.deployment_view(id_or_url)
@@ -426,7 +527,21 @@ class VercelSandbox:
             raise VercelApiError(
                 400, "deployment_not_cancelable", f"Deployment is already {view.state}"
             )
-        self.store.cancel_deployment(view.row.id, self.now_ms())
+        now = self.now_ms()
+        if view.row.mode == "simulated":
+            self.store.cancel_deployment(view.row.id, now)
+            return self.deployment_view(view.row.id)
+        offset = now - view.row.created_at
+        canceled = [
+            BuildEvent(offset, "stderr", "The build was canceled.", level="warning"),
+            BuildEvent(offset, "deployment-state", "CANCELED", ready_state="CANCELED"),
+        ]
+        if not self.store.advance(view.row.id, "CANCELED", now, canceled):
+            state = self.deployment_view(view.row.id).state
+            raise VercelApiError(400, "deployment_not_cancelable", f"Deployment is already {state}")
+        if self._runner is not None:
+            self._runner.cancel(view.row.id)
+        logger.info("vercel sandbox: build of %s canceled", view.row.id)
         return self.deployment_view(view.row.id)
 
     def promote(self, project_id: str, deployment_id: str) -> None:
@@ -549,6 +664,20 @@ class VercelSandbox:
         logger.info("vercel sandbox: domain %s removed from %s", domain.name, domain.project_id)
 
     # --- deployed sites (health checks) -----------------------------------
+    async def app_url(self, deployment_id: str) -> str | None:
+        """Where the build of a READY, really built deployment is served (started on demand).
+
+        None for a simulated deployment (the sandbox answers its page itself).
+        Call it on the server's loop.
+
+        Raises:
+            AppUnavailable: the build cannot be served (the message says why).
+        """
+        row = self.store.find_deployment(deployment_id)
+        if row is None or row.mode != "real" or self._servers is None:
+            return None
+        return await self._servers.url(row.id, self.production_env(row.project_id))
+
     def site(self, host: str) -> SiteResponse:
         """What `https://{host}/` answers: 200 when READY and healthy."""
         host = host.lower()
@@ -587,8 +716,10 @@ class VercelSandbox:
     def set_build_outcome(
         self, deployment_id: str, outcome: Outcome, message: str | None = None
     ) -> None:
-        """Change how an existing deployment's build ends (from now on)."""
+        """Change how an existing simulated deployment's build ends (from now on)."""
         view = self.deployment_view(deployment_id)
+        if view.row.mode == "real":
+            raise VercelApiError(400, "bad_request", "A real build's outcome is its own")
         self.store.set_outcome(view.row.id, outcome, message)
 
     def fail_health_check(self, project: str, status: int = 500) -> None:

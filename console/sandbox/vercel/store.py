@@ -1,9 +1,11 @@
 """SQLite state of the Vercel sandbox (stdlib sqlite3, one file, survives restarts).
 
-Rows hold what a client created plus the fixed plan of each deployment
-(`builds.Timeline`); states are computed from the clock on read. One
-connection is shared by the server thread and the test thread behind a lock:
-every operation is a few small statements.
+Rows hold what a client created plus how each deployment builds: a simulated
+one keeps its fixed plan (`builds.Timeline`) and its state is computed from
+the clock on read; a real one keeps its state, its phase times and its build
+events (`build_events`), written as the build goes. One connection is shared
+by the server thread and the test thread behind a lock: every operation is a
+few small statements.
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from console.sandbox.vercel.builds import BuildSource, Outcome, Timeline
+from console.sandbox.vercel.builds import (
+    FINAL_STATES,
+    SIMULATED_ERROR_SUMMARY,
+    BuildEvent,
+    BuildSource,
+    Outcome,
+    ReadyState,
+    Timeline,
+)
+from console.sandbox.vercel.regions import DEFAULT_REGION
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +43,8 @@ CREATE TABLE IF NOT EXISTS projects (
     updated_at INTEGER NOT NULL,
     promoted_deployment_id TEXT,
     promoted_at INTEGER,
-    health_status INTEGER NOT NULL DEFAULT 200
+    health_status INTEGER NOT NULL DEFAULT 200,
+    region TEXT NOT NULL DEFAULT 'iad1'
 );
 CREATE TABLE IF NOT EXISTS envs (
     id TEXT PRIMARY KEY,
@@ -61,9 +73,26 @@ CREATE TABLE IF NOT EXISTS deployments (
     canceled_at INTEGER,
     git_source TEXT,
     meta TEXT NOT NULL,
-    build_id TEXT NOT NULL
+    build_id TEXT NOT NULL,
+    region TEXT NOT NULL DEFAULT 'iad1',
+    mode TEXT NOT NULL DEFAULT 'simulated',
+    state TEXT,
+    booted_at INTEGER,
+    building_at INTEGER,
+    ended_at INTEGER,
+    notice TEXT
 );
 CREATE INDEX IF NOT EXISTS deployments_by_project ON deployments(project_id, created_at);
+CREATE TABLE IF NOT EXISTS build_events (
+    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    offset_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ready_state TEXT,
+    level TEXT,
+    PRIMARY KEY (deployment_id, seq)
+);
 CREATE TABLE IF NOT EXISTS domains (
     name TEXT PRIMARY KEY,
     project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -84,6 +113,20 @@ CREATE TABLE IF NOT EXISTS build_overrides (
     message TEXT
 );
 """
+#: Columns added since the first schema: files an older console wrote lack them.
+_ADDED_COLUMNS = (
+    ("projects", "region", "TEXT NOT NULL DEFAULT 'iad1'"),
+    ("deployments", "region", "TEXT NOT NULL DEFAULT 'iad1'"),
+    ("deployments", "mode", "TEXT NOT NULL DEFAULT 'simulated'"),
+    ("deployments", "state", "TEXT"),
+    ("deployments", "booted_at", "INTEGER"),
+    ("deployments", "building_at", "INTEGER"),
+    ("deployments", "ended_at", "INTEGER"),
+    ("deployments", "notice", "TEXT"),
+)
+_FINAL_SQL = ", ".join(f"'{state}'" for state in sorted(FINAL_STATES))
+
+BuildMode = Literal["simulated", "real"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +140,7 @@ class ProjectRow:
     promoted_deployment_id: str | None
     promoted_at: int | None
     health_status: int
+    region: str = DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -114,7 +158,26 @@ class EnvRow:
 
 
 @dataclass(frozen=True)
+class Phases:
+    """Where a deployment is at one instant (epoch milliseconds)."""
+
+    state: ReadyState
+    booted_at: int
+    building_at: int
+    ended_at: int | None
+
+
+@dataclass(frozen=True)
 class DeploymentRow:
+    """One deployment.
+
+    A simulated one (`mode` "simulated") lives by its timeline columns
+    (`queued_ms`... `outcome`, `canceled_at`) and `error_message` is the
+    error its canned log prints. A real one keeps `state` and the times it
+    reached each phase; its `error_message` is what `errorMessage` reports,
+    and of the timeline columns it uses only `canceled_at`.
+    """
+
     id: str
     project_id: str
     name: str
@@ -130,6 +193,28 @@ class DeploymentRow:
     git_source: dict[str, Any] | None
     meta: dict[str, str]
     build_id: str
+    region: str = DEFAULT_REGION
+    mode: BuildMode = "simulated"
+    state: ReadyState | None = None
+    booted_at: int | None = None
+    building_at: int | None = None
+    ended_at: int | None = None
+    notice: str | None = None
+
+    def phases(self, now: int) -> Phases:
+        """The state at `now` and when each phase began."""
+        if self.mode == "simulated":
+            timeline = self.timeline
+            return Phases(
+                timeline.state(now), timeline.init_at, timeline.building_at, timeline.ended_at(now)
+            )
+        booted = self.booted_at or self.created_at
+        return Phases(self.state or "QUEUED", booted, self.building_at or booted, self.ended_at)
+
+    @property
+    def error_summary(self) -> str:
+        """What `errorMessage` says once the build failed."""
+        return self.error_message if self.mode == "real" else SIMULATED_ERROR_SUMMARY
 
     @property
     def timeline(self) -> Timeline:
@@ -152,6 +237,8 @@ class DeploymentRow:
             ref=self.meta.get("githubCommitRef", "main"),
             sha=self.meta.get("githubCommitSha", "0000000"),
             error_message=self.error_message,
+            region=self.region,
+            notice=self.notice,
         )
 
 
@@ -185,12 +272,23 @@ class VercelStore:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # A build writes a row per output line: no fsync per line (a sandbox
+        # may lose the last lines to a power cut, never to a crash).
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def _add_missing_columns(self) -> None:
+        with self.transaction() as conn:
+            for table, column, declaration in _ADDED_COLUMNS:
+                present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -226,14 +324,15 @@ class VercelStore:
             promoted_deployment_id=row["promoted_deployment_id"],
             promoted_at=row["promoted_at"],
             health_status=row["health_status"],
+            region=row["region"],
         )
 
     def insert_project(self, project: ProjectRow) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO projects (id, name, framework, link, created_at, updated_at,"
-                " promoted_deployment_id, promoted_at, health_status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " promoted_deployment_id, promoted_at, health_status, region)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     project.id,
                     project.name,
@@ -244,6 +343,7 @@ class VercelStore:
                     project.promoted_deployment_id,
                     project.promoted_at,
                     project.health_status,
+                    project.region,
                 ),
             )
 
@@ -328,15 +428,24 @@ class VercelStore:
             git_source=_json_or_none(row["git_source"]),
             meta=json.loads(row["meta"]),
             build_id=row["build_id"],
+            region=row["region"],
+            mode=row["mode"],
+            state=row["state"],
+            booted_at=row["booted_at"],
+            building_at=row["building_at"],
+            ended_at=row["ended_at"],
+            notice=row["notice"],
         )
 
-    def insert_deployment(self, dep: DeploymentRow) -> None:
+    def insert_deployment(self, dep: DeploymentRow, events: Sequence[BuildEvent] = ()) -> None:
+        """Add a deployment, with the first events of a real build."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO deployments (id, project_id, name, url, target, created_at,"
                 " queued_ms, init_ms, build_ms, outcome, error_message, canceled_at,"
-                " git_source, meta, build_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " git_source, meta, build_id, region, mode, state, booted_at, building_at,"
+                " ended_at, notice)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     dep.id,
                     dep.project_id,
@@ -353,8 +462,16 @@ class VercelStore:
                     None if dep.git_source is None else json.dumps(dep.git_source),
                     json.dumps(dep.meta),
                     dep.build_id,
+                    dep.region,
+                    dep.mode,
+                    dep.state,
+                    dep.booted_at,
+                    dep.building_at,
+                    dep.ended_at,
+                    dep.notice,
                 ),
             )
+            self._insert_events(conn, dep.id, events)
 
     def find_deployment(self, id_or_url: str) -> DeploymentRow | None:
         host = id_or_url.removeprefix("https://").removeprefix("http://").rstrip("/")
@@ -372,6 +489,107 @@ class VercelStore:
                 (project_id,),
             )
         return [self._deployment(r) for r in rows]
+
+    def next_queued(self) -> DeploymentRow | None:
+        """The oldest real deployment waiting to build."""
+        row = self._one(
+            "SELECT * FROM deployments WHERE mode = 'real' AND state = 'QUEUED'"
+            " ORDER BY created_at, rowid LIMIT 1"
+        )
+        return None if row is None else self._deployment(row)
+
+    def unfinished_builds(self) -> list[DeploymentRow]:
+        """Real deployments not yet READY, ERROR or CANCELED."""
+        rows = self._all(
+            "SELECT * FROM deployments WHERE mode = 'real'"
+            f" AND state NOT IN ({_FINAL_SQL}) ORDER BY created_at, rowid"
+        )
+        return [self._deployment(r) for r in rows]
+
+    def advance(
+        self,
+        deployment_id: str,
+        state: ReadyState,
+        at: int,
+        events: Sequence[BuildEvent] = (),
+        *,
+        error_message: str | None = None,
+    ) -> bool:
+        """Move an unfinished real build to `state` at `at`, with its events.
+
+        Returns:
+            False (and nothing written) when the build had already ended (a
+            cancel won the race) or is gone.
+        """
+        column = {"INITIALIZING": "booted_at", "BUILDING": "building_at"}.get(state, "ended_at")
+        with self.transaction() as conn:
+            changed = conn.execute(
+                f"UPDATE deployments SET state = ?, {column} = ?,"
+                " error_message = COALESCE(?, error_message),"
+                " canceled_at = CASE WHEN ? = 'CANCELED' THEN ? ELSE canceled_at END"
+                f" WHERE id = ? AND mode = 'real' AND state NOT IN ({_FINAL_SQL})",
+                (state, at, error_message, state, at, deployment_id),
+            ).rowcount
+            if changed:
+                self._insert_events(conn, deployment_id, events)
+            return bool(changed)
+
+    def append_events(self, deployment_id: str, events: Sequence[BuildEvent]) -> bool:
+        """Add events to an unfinished real build; False (nothing written) once it ended."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT state FROM deployments WHERE id = ?", (deployment_id,)
+            ).fetchone()
+            if row is None or row["state"] in FINAL_STATES:
+                return False
+            self._insert_events(conn, deployment_id, events)
+            return True
+
+    @staticmethod
+    def _insert_events(
+        conn: sqlite3.Connection, deployment_id: str, events: Sequence[BuildEvent]
+    ) -> None:
+        """Append events; each one later than the one before (see `build_events`)."""
+        if not events:
+            return
+        last = conn.execute(
+            "SELECT MAX(seq), MAX(offset_ms) FROM build_events WHERE deployment_id = ?",
+            (deployment_id,),
+        ).fetchone()
+        seq = -1 if last[0] is None else int(last[0])
+        offset = -1 if last[1] is None else int(last[1])
+        for event in events:
+            seq += 1
+            offset = max(event.offset, offset + 1)
+            conn.execute(
+                "INSERT INTO build_events (deployment_id, seq, offset_ms, type, text,"
+                " ready_state, level) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    deployment_id,
+                    seq,
+                    offset,
+                    event.type,
+                    event.text,
+                    event.ready_state,
+                    event.level,
+                ),
+            )
+
+    def build_events(self, deployment_id: str, start: int = 0) -> list[BuildEvent]:
+        """A real build's events from the `start`-th on, in order.
+
+        Their times strictly increase (a burst of lines within one millisecond
+        is spread a millisecond apart), so a client reading `since` the last
+        event it saw never skips one.
+        """
+        rows = self._all(
+            "SELECT * FROM build_events WHERE deployment_id = ? AND seq >= ? ORDER BY seq",
+            (deployment_id, start),
+        )
+        return [
+            BuildEvent(r["offset_ms"], r["type"], r["text"], r["ready_state"], r["level"])
+            for r in rows
+        ]
 
     def cancel_deployment(self, deployment_id: str, at: int) -> None:
         with self.transaction() as conn:

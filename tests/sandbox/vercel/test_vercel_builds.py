@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,26 @@ def test_builds_advance_on_the_wall_clock_and_stream_live(tmp_path: Path) -> Non
         check_vercel(sandbox.recorder.exchanges)
     finally:
         sandbox.stop()
+
+
+def test_state_of_an_older_sandbox_opens_with_the_new_columns(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    root = tmp_path / "vercel"
+    first = VercelSandbox(root, clock=clock)
+    first.create_project({"name": "shop"})
+    deployment = first.create_deployment({"name": "shop", "gitSource": GIT})
+    first.stop()
+    # What a console from before regions and real builds left behind.
+    with sqlite3.connect(root / "vercel.sqlite3") as db:
+        db.execute("ALTER TABLE projects DROP COLUMN region")
+        for column in ("region", "mode", "state", "booted_at", "building_at", "ended_at", "notice"):
+            db.execute(f"ALTER TABLE deployments DROP COLUMN {column}")
+    clock.advance(5)
+    second = VercelSandbox(root, clock=clock)
+    try:
+        view = second.deployment_view(deployment.id)
+        assert (view.state, view.row.mode, view.row.region) == ("READY", "simulated", "iad1")
+        assert second.get_project("shop").region == "iad1"
+    finally:
+        second.stop()
