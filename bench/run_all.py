@@ -32,6 +32,7 @@ BENCHMARKS = (
     "scaffold_render",
     "push_requests",
     "detection",
+    "build_check",
 )
 #: The child prints its figures on one line after this marker, below any chatter.
 MARKER = "BENCH-FIGURES "

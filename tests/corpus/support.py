@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -50,10 +51,29 @@ def slugs() -> list[str]:
     return sorted(labels())
 
 
-def publish_config(slug: str) -> PublishConfig:
-    """What a user would choose for this export: its labelled types, a rotating sign-in."""
+def stack(slug: str) -> tuple[int, int]:
+    """(Next major, Tailwind major) of an export."""
     label = labels()[slug]
-    categories = tuple(c for c in Category if c.value in label["types"])
+    return int(label["next"]), int(label["tailwind"])
+
+
+def matrix_slugs() -> list[str]:
+    """One export per Next x Tailwind pair: the integration layer's type-check matrix."""
+    first: dict[tuple[int, int], str] = {}
+    for slug in slugs():
+        first.setdefault(stack(slug), slug)
+    return [first[pair] for pair in sorted(first)]
+
+
+def publish_config(slug: str) -> PublishConfig:
+    """What a user would choose for this export: its labelled types, a rotating sign-in.
+
+    The matrix exports get every category, so every page and helper of the
+    integration layer is built and type-checked on their stack.
+    """
+    label = labels()[slug]
+    wanted = set(label["types"]) if slug not in matrix_slugs() else {c.value for c in Category}
+    categories = tuple(c for c in Category if c.value in wanted)
     auth = AUTH_ROTATION[slugs().index(slug) % len(AUTH_ROTATION)]
     if any(c in categories for c in (Category.CRM, Category.INVOICES, Category.TICKETS)):
         auth = auth if auth is not AuthProvider.NONE else AuthProvider.L4YERCAK3_OAUTH
@@ -83,14 +103,24 @@ class FreshBuild:
 
 
 async def build_as_vercel(
-    files: Mapping[str, bytes], folder: Path, tools_root: Path, pnpm_store: Path
+    files: Mapping[str, bytes],
+    folder: Path,
+    tools_root: Path,
+    pnpm_store: Path,
+    *,
+    build_cache: Path | None = None,
 ) -> FreshBuild:
     """Write `files` to a new `folder`, install with Vercel's frozen command, `next build`.
 
     The build gets no project variables at all (none are set in this process
-    for the test) and reaches no host but the package registry.
+    for the test) and reaches no host but the package registry. `build_cache`
+    (a `.next/cache` of an earlier build of the project) is restored first, as
+    Vercel restores a project's build cache between deployments: it only
+    saves compile time, the build still runs whole.
     """
     await asyncio.to_thread(write_files, files, folder)
+    if build_cache is not None:
+        await asyncio.to_thread(_restore_cache, build_cache, folder / ".next" / "cache")
     toolchain = await find_toolchain()
     assert toolchain is not None, "Node.js is needed"
     plan = plan_install(files)
@@ -112,6 +142,45 @@ async def build_as_vercel(
         deadline=900,
     )
     return FreshBuild(True, built.ok, plan.command, tuple(output))
+
+
+async def type_check_layer(workdir: Path, layer_files: list[str]) -> tuple[bool, tuple[str, ...]]:
+    """`tsc --noEmit` over the integration layer's files under the project's own tsconfig.
+
+    Only the layer's files are checked (v0 projects often build with type
+    errors of their own ignored); they must compile under the project's
+    settings on every stack.
+    """
+    config = {
+        "extends": "./tsconfig.json",
+        "compilerOptions": {"noEmit": True, "incremental": False},
+        "include": ["next-env.d.ts", *layer_files],
+    }
+    path = workdir / "tsconfig.l4yercak3-check.json"
+    await asyncio.to_thread(path.write_text, json.dumps(config))
+    toolchain = await find_toolchain()
+    assert toolchain is not None
+    output: list[str] = []
+    result = await run_streaming(
+        [
+            str(toolchain.node),
+            "node_modules/typescript/bin/tsc",
+            "-p",
+            path.name,
+            "--pretty",
+            "false",
+        ],
+        cwd=workdir,
+        env=child_environment(),
+        on_line=output.append,
+        deadline=600,
+    )
+    return result.ok, tuple(output)
+
+
+def _restore_cache(cache: Path, target: Path) -> None:
+    if cache.is_dir():
+        shutil.copytree(cache, target)
 
 
 def clean_environment(names: list[str]) -> None:

@@ -26,8 +26,10 @@ from tests.corpus.support import (
     build_as_vercel,
     clean_environment,
     labels,
+    matrix_slugs,
     publish_config,
     slugs,
+    type_check_layer,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -75,12 +77,27 @@ async def _publish_and_build(slug: str, tmp_path: Path, settings: BuildSettings)
         tail = "\n".join(report.outcome.steps[-1].tail[-40:]) if report.outcome else ""
         assert report.ok, f"{slug}: {report.headline}\n{tail}"
 
-        pushed = (await publish.build_files(pid, config)).files
+        composition = await publish.build_files(pid, config)
+        pushed = composition.files
         assert fileset_hash(pushed) == report.files_hash
-        placeholders = {v for v in report.env_names}
-        assert placeholders  # the layer's variables at least
+        assert report.env_names  # the layer's variables at least
+        workdir = tmp_path / "checks" / f"project-{pid}"
+        if slug in matrix_slugs():
+            layer = [
+                e.path
+                for e in composition.entries
+                if e.origin in ("layer", "moved") and e.path.endswith((".ts", ".tsx"))
+            ]
+            typed, errors = await type_check_layer(workdir, layer)
+            assert typed, f"{slug}: the integration layer does not type-check\n" + "\n".join(
+                errors[:40]
+            )
         fresh = await build_as_vercel(
-            pushed, tmp_path / "fresh", settings.tools_root, settings.pnpm_store
+            pushed,
+            tmp_path / "fresh",
+            settings.tools_root,
+            settings.pnpm_store,
+            build_cache=workdir / ".next" / "cache",
         )
         output = "\n".join(fresh.output[-60:])
         assert fresh.install_ok, f"{slug}: `{fresh.install_command}` failed\n{output}"

@@ -327,6 +327,7 @@ def _plan(
     reason = f"{source}: {what}, `{' '.join(argv)}`, as Vercel runs it"
     if field is not None and lockfile is not None and not _lockfile_fits(manager, lockfile):
         reason += f" (the project's lockfile is {lockfile}, which {manager} does not read)"
+    reason += "."
     return InstallPlan(
         manager, version, major, lockfile, lock_version, argv, reason, node_note, field
     )

@@ -18,11 +18,9 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,10 +41,9 @@ from console.services.deploy.events import (
     StepProgress,
     StepStarted,
 )
-from console.services.projects.heal import Remedy
 from console.services.publish import CheckReport, PublishService, Review
 from console.services.scaffold import PublishConfig
-from console.views.projects.highlight import PygmentsHighlighter
+from console.views.projects.patch import PatchDialog
 from console.views.tasks import TaskRunner
 from console.views.timefmt import relative_time
 
@@ -218,6 +216,8 @@ class BuildCheckPanel(QGroupBox):
             step = next((s.name for s in outcome.steps if not s.ok), "") if outcome else ""
             self._set_state(f"✗ The build check failed at {step or 'a step'}: {report.headline}")
             self._show_problem(report)
+        # The end of the output is where the failure or the result is.
+        self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
         self.finished.emit(report)
 
     def _on_error(self, error: ConsoleError) -> None:
@@ -276,9 +276,10 @@ class BuildCheckPanel(QGroupBox):
         if remedy is not None:
             changed = len(remedy.diffs)
             self.remedy_label.setText(
-                f"Fix with “{remedy.rule_title}”: {remedy.explanation} "
-                f"({changed} file{'' if changed == 1 else 's'} change)."
+                f"Fix with “{remedy.rule_title}” ({changed} file{'' if changed == 1 else 's'} "
+                "change; Show the patch for the details)."
             )
+            self.remedy_label.setToolTip(remedy.explanation)
         self.problem_box.show()
 
     def _set_state(self, text: str, *, ok: bool = False, warn: bool = False) -> None:
@@ -337,6 +338,8 @@ class BuildCheckPanel(QGroupBox):
         problem_layout.addWidget(self.problem_label)
         problem_layout.addWidget(self.advice_label)
         problem_layout.addWidget(self.remedy_row)
+        # The first error and its fix must stay readable however tall the log is.
+        self.problem_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.problem_box.hide()
 
         self.log = QPlainTextEdit()
@@ -345,7 +348,7 @@ class BuildCheckPanel(QGroupBox):
         self.log.setMaximumBlockCount(MAX_LOG_LINES)
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         line = self.log.fontMetrics().lineSpacing()
-        self.log.setMinimumHeight(line * 10)
+        self.log.setMinimumHeight(line * 6)
         self.override_check = QCheckBox("Push even though no passing build check built these files")
         layout.addLayout(buttons)
         layout.addWidget(self.progress_bar)
@@ -360,29 +363,3 @@ class BuildCheckPanel(QGroupBox):
         self.patch_button.clicked.connect(self._on_patch_clicked)
         self.override_check.toggled.connect(self._on_override_toggled)
         self._ticker.timeout.connect(self._on_tick)
-
-
-class PatchDialog(QDialog):
-    """What a fix changes, file by file, before the user applies it."""
-
-    def __init__(self, remedy: Remedy, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Patch: {remedy.rule_title}")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(820, 560)
-        layout = QVBoxLayout(self)
-        intro = QLabel(remedy.explanation)
-        intro.setWordWrap(True)
-        self.view = QPlainTextEdit()
-        self.view.setReadOnly(True)
-        self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        self._highlighter = PygmentsHighlighter(self.view.document(), dark=dark)
-        text = "".join(d.diff for d in remedy.diffs) or "No file changes."
-        self._highlighter.set_source(text, "patch.diff")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(intro)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(buttons)

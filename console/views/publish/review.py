@@ -179,7 +179,7 @@ class ReviewPage(QWizardPage):
         self.blockers_label.setVisible(bool(blockers))
         self.conflicts_label.setText("\n".join(f"⚠ {conflict}" for conflict in review.conflicts))
         self.conflicts_label.setVisible(bool(review.conflicts))
-        install = review.install
+        install = f"Vercel installs with {review.install}" if review.install else ""
         if review.lockfile_stale:
             install += (
                 " The lockfile is out of date with package.json: the build check "
@@ -437,6 +437,8 @@ class ReviewPage(QWizardPage):
         self.files_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.files_view.setWordWrap(False)
         self.files_view.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file name
+        rows = self.files_view.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.files_view.horizontalHeader()
         header.setSectionResizeMode(FileColumn.STATUS, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FileColumn.ORIGIN, QHeaderView.ResizeMode.ResizeToContents)
@@ -505,8 +507,8 @@ class ReviewPage(QWizardPage):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(files_split)
         split.addWidget(checks)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
 

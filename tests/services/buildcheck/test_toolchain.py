@@ -51,7 +51,7 @@ def test_plan_pnpm_reason_names_lockfile_manager_and_command() -> None:
     plan = plan_install({"package.json": b"{}", "pnpm-lock.yaml": PNPM9}, node_version="24.1.0")
     assert plan.reason == (
         "pnpm-lock.yaml (lockfileVersion 9.0): pnpm 10, `pnpm install --frozen-lockfile`, "
-        "as Vercel runs it"
+        "as Vercel runs it."
     )
     assert plan.node_note == ""
 
