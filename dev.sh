@@ -10,7 +10,8 @@ VENV=.venv
 PYTHON=${PYTHON:-python3}
 
 # Debian libraries Qt needs offscreen (tests) and on a real or virtual X display
-# (see TECH-NOTES), plus git (the GitHub sandbox keeps real repositories).
+# (without them `import PySide6.QtWidgets` fails on libGL.so.1; xcb needs the rest),
+# plus git (the GitHub sandbox keeps real repositories).
 APT_PACKAGES=(
   libegl1 libgl1 libdbus-1-3 libfontconfig1 libglib2.0-0 libxkbcommon0
   xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
