@@ -23,7 +23,10 @@ os.environ.setdefault("NEXT_TELEMETRY_DISABLED", "1")
 
 import keyring
 import keyring.backend
+import psutil
 import pytest
+
+from tests.processes import living_children, wait_gone
 
 T = TypeVar("T")
 
@@ -80,6 +83,24 @@ def _guarded_connect(self: socket.socket, address: Any) -> None:
 @pytest.fixture(autouse=True)
 def socket_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+# --- processes -------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def no_stray_processes() -> Iterator[None]:
+    """A test that leaves a child process running fails (subprocesses end as a tree)."""
+    before = living_children()
+    yield
+    left = wait_gone(lambda: living_children() - before)
+    if left:
+        details = []
+        for pid in sorted(left):
+            try:
+                details.append(f"{pid}: {' '.join(psutil.Process(pid).cmdline())}")
+            except psutil.NoSuchProcess:
+                continue
+        if details:
+            pytest.fail("child processes left behind:\n" + "\n".join(details))
 
 
 # --- log hygiene ---------------------------------------------------------------

@@ -28,7 +28,8 @@ from console.services.buildcheck.build import (
 from console.services.buildcheck.lockfile import check_lockfile
 from console.services.buildcheck.toolchain import find_toolchain
 from console.services.deploy.events import ProgressEvent, StepFinished, StepProgress
-from tests.services.buildcheck.conftest import DATA, living_children, wait_gone
+from tests.processes import living_children, wait_gone
+from tests.services.buildcheck.conftest import DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.subprocess, pytest.mark.timeout(900)]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from console.services.buildcheck.process import ManagedProcess, run_streaming
-from tests.services.buildcheck.conftest import living_in_group, wait_gone
+from tests.processes import living_in_group, wait_gone
 
 pytestmark = pytest.mark.subprocess
 

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -197,6 +198,8 @@ def served_app(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # `next start` runs its server in a child process: end the group, not just the parent.
+        start_new_session=True,
     )
     server = Server(f"http://127.0.0.1:{port}")
 
@@ -213,13 +216,25 @@ def served_app(
         assert proc.poll() is None, "next start exited:\n" + "".join(server.output)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _end_group(proc)
         reader.join(10)
+
+
+def _end_group(proc: subprocess.Popen[str]) -> None:
+    """TERM the process group, then KILL what is left after a grace period."""
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            continue
+        try:  # the parent is gone; its children may still hold the port
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
 
 
 def _event(event_id: str) -> bytes:
