@@ -63,7 +63,34 @@ class TaskRunner(QObject):
         busy_widgets = [w for w in busy if w.isEnabled()]
         for widget in busy_widgets:
             widget.setEnabled(False)
-        task: asyncio.Task[T] = asyncio.ensure_future(coro)
+
+        def release() -> None:
+            for widget in busy_widgets:
+                with contextlib.suppress(RuntimeError):  # deleted meanwhile
+                    widget.setEnabled(True)
+
+        async def run() -> T:
+            # The outcome is handled inside the task, so once a task is done its
+            # view has already shown the result: awaiting it (or waiting for
+            # `done()`) never races the callbacks.
+            try:
+                result = await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self._route(error, on_error)
+                raise
+            finally:
+                release()
+            if on_success is not None:
+                try:
+                    on_success(result)
+                except Exception as error:
+                    self._route(error, None)  # a bug in the view: unexpected, not the work's
+                    raise
+            return result
+
+        task: asyncio.Task[T] = asyncio.ensure_future(run())
         self._tasks.add(task)
         if key is not None:
             self._keyed[(owner_id, key)] = task
@@ -72,31 +99,30 @@ class TaskRunner(QObject):
             owner.destroyed.connect(lambda: self._cancel_owner(owner_id))
         self._owners[owner_id].add(task)
 
-        def _done(done: asyncio.Task[T]) -> None:
+        def _forget(done: asyncio.Task[T]) -> None:
             self._tasks.discard(done)
             self._owners.get(owner_id, set()).discard(done)
             if key is not None and self._keyed.get((owner_id, key)) is done:
                 del self._keyed[(owner_id, key)]
-            for widget in busy_widgets:
-                with contextlib.suppress(RuntimeError):  # deleted meanwhile
-                    widget.setEnabled(True)
             if done.cancelled():
-                return
-            error = done.exception()
-            if error is None:
-                if on_success is not None:
-                    on_success(done.result())
-                return
-            if not isinstance(error, ConsoleError):
-                logger.error("unexpected error in a view task", exc_info=error)
-                error = UnexpectedError(f"Unexpected error: {type(error).__name__}: {error}")
-            if on_error is not None:
-                on_error(error)
+                # Cancelled before it ever ran: `run` never started, so neither did `coro`.
+                release()
+                coro.close()
             else:
-                self._messages.show_error(error)
+                done.exception()  # handled inside the task: mark it retrieved
 
-        task.add_done_callback(_done)
+        task.add_done_callback(_forget)
         return task
+
+    def _route(self, error: Exception, on_error: Callable[[ConsoleError], None] | None) -> None:
+        """A `ConsoleError` to `on_error` (or the MessageBridge); anything else is a bug."""
+        if not isinstance(error, ConsoleError):
+            logger.error("unexpected error in a view task", exc_info=error)
+            error = UnexpectedError(f"Unexpected error: {type(error).__name__}: {error}")
+        if on_error is not None:
+            on_error(error)
+        else:
+            self._messages.show_error(error)
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

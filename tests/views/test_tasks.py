@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from console.errors import ConsoleError, NetworkError
+from console.errors import ConsoleError, NetworkError, UserInputError
 from console.views.messages import MessageBridge
 from console.views.tasks import TaskRunner
 
@@ -85,3 +85,24 @@ def test_tasks_cancelled_when_owner_destroyed(qtbot: QtBot, qloop: object) -> No
     owner.deleteLater()
     qtbot.waitUntil(task.done)
     assert task.cancelled()
+
+
+def test_tasks_done_means_the_view_has_its_result(qtbot: QtBot, qloop: object) -> None:
+    runner = TaskRunner(MessageBridge())
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    shown: list[int] = []
+    failures: list[str] = []
+
+    async def value() -> int:
+        return 7
+
+    async def broken() -> int:
+        raise UserInputError("no")
+
+    ok = runner.start(owner, value(), on_success=shown.append)
+    bad = runner.start(owner, broken(), on_error=lambda e: failures.append(e.user_text()))
+    # Checked the moment the tasks are done, with no event processed in between.
+    qtbot.waitUntil(lambda: ok.done() and bad.done())
+    assert shown == [7]
+    assert failures == ["no"]
