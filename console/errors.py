@@ -137,3 +137,43 @@ class ContractError(RemoteError):
     """The remote answered with a body that does not match its contract."""
 
     action = "The service sent something unexpected; report this with the log file."
+
+
+class StoreFromNewerConsole(KnownStoreError):
+    """The store was written by a newer console: a store version this one does not know.
+
+    The file is left exactly as it is: migrating it down or reading it with an
+    older schema could lose what the newer console wrote.
+
+    Attributes:
+        path: the store file.
+        revision: its Alembic revision (unknown to this console).
+        written_by: the console version that last opened it, if it recorded one.
+        known: the newest revision this console knows.
+    """
+
+    action = (
+        "Start the newer console, or start this one with another data folder:\n"
+        "l4-console --data-dir FOLDER"
+    )
+
+    def __init__(self, path: str, revision: str, written_by: str | None, known: str) -> None:
+        by = f"console {written_by}" if written_by else "a newer console"
+        super().__init__(
+            f"The local store {path} was written by {by} (store version {revision}); "
+            f"this console only knows store versions up to {known}. It was not opened "
+            "or changed."
+        )
+        self.path = path
+        self.revision = revision
+        self.written_by = written_by
+        self.known = known
+
+
+class FolderInUse(ConsoleError):
+    """Another console holds the data folder but did not take the hand-over."""
+
+    action = (
+        "Wait for that console to respond, or close it. If it hangs, end it "
+        "(its process id is given above) and start again."
+    )

@@ -9,10 +9,11 @@ if it was never registered.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import threading
 from pathlib import Path
+
+from console.errors import ConsoleError
 
 REDACTED = "[redacted]"
 
@@ -51,6 +52,10 @@ class RedactingFormatter(logging.Formatter):
 
 def setup(log_file: Path, *, level: int = logging.INFO, to_stderr: bool = True) -> None:
     """Install the file handler (1 MB x 5) and, optionally, a stderr handler."""
+    # Imported here (~10 ms): the crash net imports this module before the
+    # first paint, the handlers are needed only after it.
+    import logging.handlers
+
     log_file.parent.mkdir(parents=True, exist_ok=True)
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
@@ -75,3 +80,24 @@ def shutdown() -> None:
         if getattr(handler, "_l4_console", False):
             root.removeHandler(handler)
             handler.close()
+
+
+def log_failure(logger: logging.Logger, error: BaseException, message: str, *args: object) -> None:
+    """Log an error caught to carry on: expected in one line, unexpected with its traceback.
+
+    For code that catches `Exception` and goes on (a pipeline step, a retry
+    loop). A `ConsoleError` (offline, refused, bad input) is expected: one
+    INFO line with its text. Anything else is a bug: an ERROR with the
+    traceback, which is what it takes to fix it. The formatter redacts both.
+
+    Args:
+        logger: the caller's module logger.
+        error: what was caught.
+        message: %-format of what failed, e.g. "deploy run %d: step %s failed".
+        args: its arguments.
+    """
+    what = message % args if args else message
+    if isinstance(error, ConsoleError):
+        logger.info("%s: %s (%s)", what, error.user_text(), type(error).__name__)
+    else:
+        logger.error("%s: unexpected %s", what, type(error).__name__, exc_info=error)

@@ -36,3 +36,28 @@ def test_log_redacts_registered_and_token_shaped_values(
     ):
         assert secret not in content
     assert content.count(log.REDACTED) >= 5
+
+
+def test_log_failure_keeps_tracebacks_for_bugs_only(caplog: pytest.LogCaptureFixture) -> None:
+    from console.errors import NetworkError
+
+    logger = logging.getLogger("console.test")
+    log.log_failure(logger, NetworkError("no route", remote="vercel"), "deploy run %d failed", 7)
+    try:
+        raise KeyError("project_id")
+    except KeyError as error:
+        log.log_failure(logger, error, "deploy run %d: step %s failed", 7, "push")
+
+    expected, bug = caplog.records
+    assert (expected.levelname, expected.getMessage()) == (
+        "INFO",
+        "deploy run 7 failed: vercel: no route (NetworkError)",
+    )
+    assert expected.exc_info is None
+    assert (bug.levelname, bug.getMessage()) == (
+        "ERROR",
+        "deploy run 7: step push failed: unexpected KeyError",
+    )
+    assert bug.exc_info is not None
+    assert bug.exc_info[1] is not None
+    caplog.clear()

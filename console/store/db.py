@@ -3,10 +3,16 @@
 Every write goes through `Store.write()`; when its transaction commits, the
 tables and row ids it touched are sent to subscribers as one `ChangeSet`
 (the Qt StoreBridge is one subscriber). Reads use `Store.read()`.
+
+A store stamped with a revision this console does not know was written by a
+newer console: it is refused as it is (`StoreFromNewerConsole`), never
+migrated. Damage is checked for before the store is opened, by
+`console.store.recovery.check_store`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -21,15 +27,19 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import KnownStoreError
+from console.errors import KnownStoreError, StoreFromNewerConsole
 from console.store.models import Base
+from console.version import console_version
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration. Checked against Alembic's script directory by a test,
 #: so start-up can skip importing Alembic (about 0.9 s) when nothing is pending.
-HEAD_REVISION = "0003_sync_fields"
+HEAD_REVISION = "0004_remote_resources"
+#: Settings row naming the console version that last opened the store, so an
+#: older console can say which version a store it cannot read comes from.
+WRITTEN_BY_KEY = "store.written_by"
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class Store:
         self.path = Path(path)
         self.engine = open_engine(self.path)
         migrate(self.engine)
+        _stamp_writer(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._subscribers: list[Subscriber] = []
         self._lock = threading.Lock()
@@ -160,11 +171,52 @@ def current_revision(connection: Connection) -> str | None:
     return str(row[0]) if row else None
 
 
+def written_by(connection: Connection) -> str | None:
+    """The console version that last opened the store, if it recorded one."""
+    try:
+        raw = connection.execute(
+            text("SELECT value FROM settings WHERE key = :key"), {"key": WRITTEN_BY_KEY}
+        ).scalar()
+    except SQLAlchemyError:
+        return None
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def refuse_unknown_revision(path: Path, revision: str | None, writer: str | None) -> None:
+    """Raise `StoreFromNewerConsole` if `revision` is not one of this console's migrations.
+
+    Only a revision other than the head costs the Alembic import, and then a
+    migration is pending anyway.
+    """
+    if revision is None or revision == HEAD_REVISION:
+        return
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        ScriptDirectory(str(MIGRATIONS)).get_revision(revision)
+    except CommandError:
+        raise StoreFromNewerConsole(str(path), revision, writer, HEAD_REVISION) from None
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`, keeping the data (Alembic)."""
+    """Bring the schema to `revision`, keeping the data (Alembic).
+
+    Raises:
+        StoreFromNewerConsole: the store is at a revision this console does not know.
+        KnownStoreError: the migration failed.
+    """
     with engine.connect() as connection:
-        if revision == "head" and current_revision(connection) == HEAD_REVISION:
+        current = current_revision(connection)
+        if revision == "head" and current == HEAD_REVISION:
             return
+        if current is not None:
+            path = Path(str(engine.url.database))
+            refuse_unknown_revision(path, current, written_by(connection))
     # Imported here: Alembic costs about 0.9 s, and most starts need no migration.
     from alembic import command
     from alembic.config import Config
@@ -180,4 +232,27 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     logger.info("store migrated to %s", revision)
 
 
-__all__ = ["HEAD_REVISION", "Base", "ChangeSet", "Store", "Transaction", "migrate"]
+def _stamp_writer(engine: Engine) -> None:
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO settings (key, value) VALUES (:key, :value)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                ),
+                {"key": WRITTEN_BY_KEY, "value": json.dumps(console_version())},
+            )
+    except OperationalError as exc:
+        raise KnownStoreError(f"The local store could not be written: {exc.orig}") from exc
+
+
+__all__ = [
+    "HEAD_REVISION",
+    "WRITTEN_BY_KEY",
+    "Base",
+    "ChangeSet",
+    "Store",
+    "Transaction",
+    "migrate",
+    "refuse_unknown_revision",
+]
