@@ -34,10 +34,12 @@ from console.services.credits import CreditsService
 from console.services.deploy.deploy import DeployOptions, DeployService, identity_url
 from console.services.deploy.domains import DomainService
 from console.services.deploy.events import ProgressEvent, StepFailed, StepFinished, StepStarted
+from console.services.deploy.heal import DeployHealer
 from console.services.deploy.history import HistoryService
+from console.services.deploy.ledger import Ledger, ResourceRemover, clean_up
 from console.services.deploy.provisioning import ProvisioningService
 from console.services.projects import ProjectService
-from console.services.publish import KIND_PUBLISH, Builder, PublishService
+from console.services.publish import KIND_LINK, KIND_PUBLISH, Builder, PublishService
 from console.services.secrets import Account, SecretsService
 from console.services.settings import SettingsService
 from console.services.sync.engine import SyncEngine, SyncStatus
@@ -48,6 +50,7 @@ from console.views.clients.page import ClientsPage
 from console.views.conversations.page import ConversationsPage
 from console.views.credits.banner import LowCreditBanner, LowCreditController
 from console.views.credits.page import CreditsPage
+from console.views.deploy.attention import AttentionRunsPanel, LeftBehindPanel
 from console.views.deploy.new_client import NewClientDialog, resume_interrupted_clients
 from console.views.deploy.page import DeploymentsPage
 from console.views.links import ExternalUrl, same_url
@@ -201,6 +204,7 @@ class Console:
                 **self.clients.outbox_handlers(),
                 **self.projects.outbox_handlers(platform),
                 KIND_PUBLISH: self.publish.outbox_handler(progress=self._on_queued_publish),
+                KIND_LINK: self.publish.link_handler(),
             },
         )
         self.engine = SyncEngine(self.store, platform, outbox, on_status=self._on_sync_status)
@@ -232,6 +236,7 @@ class Console:
             drafts=self.publish,
             compat=self.projects,
         )
+        self.healer = DeployHealer(self.store, self.projects, self.publish)
         self.history = HistoryService(self.store, remotes.vercel, remotes.platform, staff_name=who)
         self.domains = DomainService(
             self.store,
@@ -271,6 +276,21 @@ class Console:
             external_url=self.external_url,
         )
         clients_page.provision_requested.connect(self._on_provision_requested)
+        # What rollbacks could not remove, at every vendor: one cleanup for all runs.
+        assert self.remotes is not None
+        remover = ResourceRemover(self.remotes.vercel, self.remotes.platform, self.remotes.github)
+        cleanup = functools.partial(clean_up, Ledger(self.store), remover)
+        provisioning = AttentionRunsPanel(
+            self.tasks,
+            self.store_bridge,
+            self.provisioning.pipeline,
+            title="Client provisioning that needs you",
+        )
+        provisioning.run_requested.connect(self._on_provision_run_requested)
+        clients_page.add_panel(provisioning)
+        clients_page.add_panel(
+            LeftBehindPanel(self.tasks, self.store_bridge, Ledger(self.store), cleanup)
+        )
         self.window.set_page(Section.CLIENTS, clients_page)
         self.deployments_page = DeploymentsPage(
             self.store,
@@ -279,6 +299,8 @@ class Console:
             self.deploy,
             self.history,
             domains=self.domains,
+            healer=self.healer,
+            clean_up=cleanup,
             dark=self.dark,
             external_url=self.external_url,
         )
@@ -338,6 +360,13 @@ class Console:
         NewClientDialog(
             self.tasks, self.provisioning, self.window, external_url=self.external_url
         ).open()
+
+    def _on_provision_run_requested(self, run_id: int) -> None:
+        dialog = NewClientDialog(
+            self.tasks, self.provisioning, self.window, external_url=self.external_url
+        )
+        dialog.show()
+        dialog.resume(run_id)
 
     def _on_deploy_requested(self, project_id: int) -> None:
         self.window.show_section(Section.DEPLOYMENTS)

@@ -188,6 +188,17 @@ class VendorContract:
         self.check_request(ex)
         self.check_response(ex)
 
+    def check_object(self, schema: str, instance: Any) -> None:
+        """Validate one object against a component schema of the contract.
+
+        For what the vendor sends outside the contract's operations (webhook
+        event payloads, endpoints the subset leaves out) whose object types
+        the contract still describes.
+        """
+        if schema not in self.spec["components"]["schemas"]:
+            raise ContractViolation(f"{self.vendor}: no schema {schema!r} in the contract")
+        self._validate({"$ref": f"#/components/schemas/{schema}"}, instance, schema)
+
 
 def _rooted(schema: dict[str, Any]) -> dict[str, Any]:
     """Make `#/...` refs inside a sub-schema resolve against the whole document."""

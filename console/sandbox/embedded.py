@@ -128,6 +128,10 @@ def start_embedded(
     github = GitHubSandbox(root / "github")
     github.serve()
     vercel = _vercel(root / "vercel", github, build_timing, record=record)
+    # Vercel's GitHub app is installed on the sandbox's GitHub owners, as the agency's would be.
+    vercel.grant_git_access(github.login)
+    for org in github.orgs:
+        vercel.grant_git_access(org, owner_type="team")
     vercel.serve()
     stripe = StripeSandbox(root / "stripe", record=record)
     stripe.serve()

@@ -6,6 +6,16 @@ once, and the sync engine delivers it exactly once, in order per
 conversation, when the platform is reachable. A failed message can be edited
 and resent (the outbox row is put back with the new text and a new key).
 
+Safe sending: each queued reply records what its author had seen (the newest
+customer message or staff reply shown, as the platform's id), and the send
+carries it. If the customer wrote or staff replied after that, or someone
+else took the conversation over, the platform refuses it and the reply is
+*held*: nothing is sent and nothing is lost; the thread shows it with what
+arrived meanwhile, and the author sends it anyway (with the newest message
+now seen as the new precondition), edits it, or discards it. The view's own
+check before queuing is a courtesy; the platform is the authority, also for
+replies written offline and delivered later.
+
 Take over, hand back and close are immediate platform calls (they need to be
 online: a takeover that "succeeds" offline would let the agent keep talking);
 the conversation the platform returns is written to the store at once, so
@@ -26,13 +36,19 @@ from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from console.errors import Conflict, ConsoleError, UserInputError
-from console.services.platform.client import PlatformClient
+from console.services.platform.client import (
+    UNSET,
+    HandledByOther,
+    PlatformClient,
+    StaleContext,
+    Unset,
+)
 from console.services.platform.models import Message as RemoteMessage
 from console.services.platform.models import StaffRef, Template
-from console.services.sync.apply import apply_conversations
+from console.services.sync.apply import apply_conversations, apply_messages
 from console.services.sync.outbox import Delivery, Handler, OutboxProcessor, enqueue
 from console.store.db import Store, Transaction
 from console.store.models import Agent, Conversation, Message, Organization, OutboxEntry, Setting
@@ -41,6 +57,12 @@ logger = logging.getLogger(__name__)
 
 POST_MESSAGE = "message.post"
 MAX_MESSAGE_LENGTH = 4096
+#: Outbox payload keys of a reply: what its author had seen (a platform message
+#: id, or None: nothing; absent: no check), and why it is held.
+SEEN_KEY = "last_seen_message_id"
+HELD_KEY = "held"
+#: A held reply lists at most this many of the messages that arrived meanwhile.
+HELD_SHOWN = 20
 
 
 STAFF_SETTING = "conversations.staff"
@@ -48,6 +70,7 @@ STAFF_SETTING = "conversations.staff"
 WHATSAPP_WINDOW = timedelta(hours=24)
 
 Label = Literal["ai", "waiting", "you", "colleague", "closed"]
+HeldReason = Literal["customer", "reply", "taken"]
 
 
 class ConversationTaken(Conflict):
@@ -65,6 +88,37 @@ class ConversationTaken(Conflict):
 
     def user_text(self) -> str:
         return str(self)
+
+
+@dataclass(frozen=True)
+class HeldReply:
+    """A reply the platform did not send because the conversation moved on.
+
+    Attributes:
+        message: the reply (delivery ``held``).
+        reason: ``customer`` (the customer wrote meanwhile), ``reply``
+            (someone replied meanwhile) or ``taken`` (someone else took the
+            conversation over).
+        newer: the customer's messages and staff replies after what its
+            author had seen, oldest first (the newest `HELD_SHOWN`).
+        handler: for ``taken``, who has the conversation now.
+    """
+
+    message: Message
+    reason: HeldReason
+    newer: tuple[Message, ...]
+    handler: str | None = None
+
+    def headline(self) -> str:
+        return _held_headline(self.reason, self.handler)
+
+
+def _held_headline(reason: HeldReason, handler: str | None) -> str:
+    if reason == "taken":
+        return f"{handler or 'Someone else'} took over meanwhile."
+    if reason == "reply":
+        return "Someone replied meanwhile."
+    return "The customer wrote meanwhile."
 
 
 @dataclass(frozen=True)
@@ -154,9 +208,26 @@ class ConversationService:
         author_name: str = "",
         template_name: str | None = None,
         template_params: Sequence[str] = (),
+        seen_up_to: int | None = None,
         initiator: object | None = None,
     ) -> int:
-        """Store a message typed by staff and queue it for delivery; returns its local id."""
+        """Store a message typed by staff and queue it for delivery; returns its local id.
+
+        Args:
+            session_id: the conversation.
+            text: the reply (ignored for a template).
+            author_name: shown until the platform confirms the author.
+            template_name: an approved template (WhatsApp) instead of text.
+            template_params: the template's values.
+            seen_up_to: safe sending: the highest local message id shown to
+                the author when they sent it. The platform refuses the reply
+                if the customer wrote or staff replied after that, and it is
+                held (see `held_replies`). None: no such check (scripts).
+            initiator: the ChangeSet's initiator.
+
+        Raises:
+            UserInputError: the message is empty or too long.
+        """
         text = text.strip()
         if not text and template_name is None:
             raise UserInputError("The message is empty.")
@@ -183,6 +254,8 @@ class ConversationService:
                 payload["template_name"] = template_name
                 if template_params:
                     payload["template_params"] = list(template_params)
+            if seen_up_to is not None:
+                payload[SEEN_KEY] = _newest_seen(tx.session, session_id, seen_up_to)
             enqueue(tx, conversation_target(session_id), POST_MESSAGE, payload)
             local_id = message.id
         self._queued()
@@ -287,23 +360,36 @@ class ConversationService:
             if result.rowcount:  # type: ignore[attr-defined]
                 tx.touch("conversations", session_id)
 
-    def retry_message(self, message_id: int, text: str | None = None) -> None:
-        """Resend a failed message, optionally with edited text.
+    def retry_message(
+        self, message_id: int, text: str | None = None, *, seen_up_to: int | None = None
+    ) -> None:
+        """Send a failed or held reply again, optionally with edited text.
+
+        Args:
+            message_id: the reply's local id.
+            text: the edited text; None keeps it.
+            seen_up_to: the highest local message id shown to the author now
+                (for a held reply: what arrived meanwhile is seen), the new
+                precondition. None keeps the one recorded with the reply.
 
         Raises:
-            UserInputError: the message is not failed, or the text is empty or too long.
+            UserInputError: the message is not failed or held, or the text is
+                empty or too long.
         """
         with self._store.read() as session:
             message = session.get(Message, message_id)
-            entry = session.scalars(
-                select(OutboxEntry)
-                .where(OutboxEntry.kind == POST_MESSAGE, OutboxEntry.status == "failed")
-                .where(func.json_extract(OutboxEntry.payload, "$.message_id") == message_id)
-                .order_by(OutboxEntry.id.desc())
-            ).first()
-        if message is None or message.delivery != "failed" or entry is None:
-            raise UserInputError("Only a message that failed can be resent.")
+            entry = _unsent_entry(session, message_id)
+            seen = (
+                _newest_seen(session, message.session_id, seen_up_to)
+                if message is not None and seen_up_to is not None
+                else None
+            )
+        if message is None or message.delivery not in ("failed", "held") or entry is None:
+            raise UserInputError("Only a message that failed or is held can be sent again.")
         payload = dict(entry.payload)
+        payload.pop(HELD_KEY, None)
+        if seen_up_to is not None:
+            payload[SEEN_KEY] = seen
         if text is not None and message.template_name is None:
             text = text.strip()
             if not text:
@@ -324,6 +410,21 @@ class ConversationService:
                     row.text = payload["text"]
         OutboxProcessor(self._store, self.outbox_handlers()).retry(entry.id, payload)
         self._queued()
+
+    def discard_message(self, message_id: int, *, initiator: object | None = None) -> None:
+        """Drop a held or failed reply for good (the user confirmed); it was never sent.
+
+        Raises:
+            UserInputError: the reply is not held or failed (it may be on its way).
+        """
+        with self._store.write(initiator) as tx:
+            message = tx.session.get(Message, message_id)
+            entry = _unsent_entry(tx.session, message_id)
+            if message is None or message.delivery not in ("failed", "held") or entry is None:
+                raise UserInputError("Only a reply that was not sent can be discarded.")
+            tx.session.delete(entry)
+            tx.session.delete(message)
+        logger.info("reply %s discarded unsent", message_id)
 
     def arrived_since(self, session_id: str, seen_up_to: int, me: str) -> list[Message]:
         """Safe sending: customer messages and colleagues' replies the user has not seen.
@@ -381,16 +482,100 @@ class ConversationService:
 
     async def _deliver_message(self, delivery: Delivery) -> RemoteMessage:
         payload = delivery.payload
-        return await self._platform.send_message(
-            payload["session_id"],
-            text=payload.get("text"),
-            template_name=payload.get("template_name"),
-            template_params=payload.get("template_params", ()),
-            idempotency_key=delivery.idempotency_key,
+        session_id = payload["session_id"]
+        seen: str | Unset | None = payload.get(SEEN_KEY, UNSET)
+        try:
+            return await self._platform.send_message(
+                session_id,
+                text=payload.get("text"),
+                template_name=payload.get("template_name"),
+                template_params=payload.get("template_params", ()),
+                last_seen_message_id=seen,
+                idempotency_key=delivery.idempotency_key,
+            )
+        except StaleContext as error:
+            # The held reply shows with what arrived meanwhile at once, also
+            # when this console is just back online and has not synced yet.
+            await asyncio.to_thread(apply_messages, self._store, error.newer)
+            raise
+        except HandledByOther:
+            await self._catch_up(session_id, None if isinstance(seen, Unset) else seen)
+            raise
+
+    async def _catch_up(self, session_id: str, after: str | None) -> None:
+        """Bring in who has the session now and what they wrote (a reply was held)."""
+        try:
+            conversation = await self._platform.get_conversation(session_id)
+            page = await self._platform.list_messages(session_id, after=after, limit=200)
+        except ConsoleError as error:
+            # The sync engine brings them later; the reply is held either way.
+            logger.info("could not catch up on %s: %s", session_id, type(error).__name__)
+            return
+        await asyncio.to_thread(apply_conversations, self._store, [conversation])
+        await asyncio.to_thread(apply_messages, self._store, page.items)
+
+
+def _newest_seen(session: Session, session_id: str, seen_up_to: int) -> str | None:
+    """The platform id of the newest customer message or staff reply shown (local id <= seen_up_to).
+
+    Only those count for the platform's check; the author's own replies not
+    yet sent have no platform id yet (see `_count_as_seen`).
+    """
+    return session.scalar(
+        select(Message.remote_id)
+        .where(
+            Message.session_id == session_id,
+            Message.id <= seen_up_to,
+            Message.remote_id.is_not(None),
+            Message.role.in_(("customer", "human")),
         )
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    )
+
+
+def _unsent_entry(session: Session, message_id: int) -> OutboxEntry | None:
+    """The outbox row of a reply the platform refused (failed or held)."""
+    return session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.kind == POST_MESSAGE, OutboxEntry.status == "failed")
+        .where(func.json_extract(OutboxEntry.payload, "$.message_id") == message_id)
+        .order_by(OutboxEntry.id.desc())
+    ).first()
+
+
+def _count_as_seen(tx: Transaction, delivery: Delivery, remote: RemoteMessage) -> None:
+    """Replies queued before this one was sent had it in view: count it as seen.
+
+    Otherwise the platform would hold the next of two quick replies as
+    "someone replied meanwhile". Only rows never tried change: a tried row
+    may have reached the platform, and its key must replay that request.
+    A row whose author already saw something newer keeps it.
+    """
+    rows = tx.session.scalars(
+        select(OutboxEntry).where(
+            OutboxEntry.target == delivery.target,
+            OutboxEntry.kind == POST_MESSAGE,
+            OutboxEntry.status == "pending",
+            OutboxEntry.attempts == 0,
+            OutboxEntry.id != delivery.id,
+        )
+    )
+    for entry in rows:
+        if SEEN_KEY not in entry.payload:
+            continue
+        seen = entry.payload[SEEN_KEY]
+        seen_at = (
+            tx.session.scalar(select(Message.created_at).where(Message.remote_id == seen))
+            if seen is not None
+            else None
+        )
+        if seen_at is None or _aware(seen_at) <= remote.created_at:
+            entry.payload = {**entry.payload, SEEN_KEY: remote.id}
 
 
 def _message_sent(tx: Transaction, delivery: Delivery, remote: RemoteMessage) -> None:
+    _count_as_seen(tx, delivery, remote)
     local_id = delivery.payload["message_id"]
     # The platform's event for this message may have been applied first: keep
     # that row (same remote id) and drop the local copy, so it shows once.
@@ -411,9 +596,25 @@ def _message_sent(tx: Transaction, delivery: Delivery, remote: RemoteMessage) ->
 
 def _message_failed(tx: Transaction, delivery: Delivery, error: ConsoleError) -> None:
     message = tx.session.get(Message, delivery.payload["message_id"])
-    if message is not None:
-        message.delivery = "failed"
-        message.error = f"{error.user_text()} {error.user_action()}"
+    if message is None:
+        return
+    if isinstance(error, StaleContext | HandledByOther):
+        reason: HeldReason
+        handler: str | None = None
+        if isinstance(error, HandledByOther):
+            reason, handler = "taken", error.handler.name
+        elif any(m.role == "customer" for m in error.newer):
+            reason = "customer"
+        else:
+            reason = "reply"
+        entry = tx.session.get(OutboxEntry, delivery.id)
+        if entry is not None:
+            entry.payload = {**entry.payload, HELD_KEY: {"reason": reason, "handler": handler}}
+        message.delivery = "held"
+        message.error = _held_headline(reason, handler)
+        return
+    message.delivery = "failed"
+    message.error = f"{error.user_text()} {error.user_action()}"
 
 
 # --- inbox and thread queries (plain functions: views run them in a thread) ----
@@ -630,7 +831,8 @@ def inbox_counts(store: Store, me_id: str | None) -> InboxCounts:
 
 
 def waiting_sessions(store: Store, me_id: str | None) -> dict[str, str]:
-    """Sessions needing a human now: handoff asked, or a customer wrote in one of yours.
+    """Sessions needing a human now: handoff asked, a customer wrote in one of
+    yours, or a reply of yours is held.
 
     Returns:
         session id -> a one-line reason for the notification.
@@ -653,6 +855,25 @@ def waiting_sessions(store: Store, me_id: str | None) -> dict[str, str]:
                 )
             )
         ).all()
+        # Two small queries, not a join: the outbox is small, the tables it
+        # would be joined with are not, and the join is on a JSON field.
+        held = [
+            payload
+            for payload in session.scalars(
+                select(OutboxEntry.payload).where(
+                    OutboxEntry.kind == POST_MESSAGE, OutboxEntry.status == "failed"
+                )
+            )
+            if HELD_KEY in payload
+        ]
+        names: dict[str, str] = {
+            session_id: name
+            for session_id, name in session.execute(
+                select(Conversation.id, Conversation.customer_name).where(
+                    Conversation.id.in_({p["session_id"] for p in held})
+                )
+            )
+        }
     result: dict[str, str] = {}
     for session_id, name, status, preview in rows:
         who = name or "A customer"
@@ -660,7 +881,80 @@ def waiting_sessions(store: Store, me_id: str | None) -> dict[str, str]:
             result[session_id] = f"{who} asks for a human: {preview[:80]}"
         else:
             result[session_id] = f"{who}: {preview[:80]}"
+    for payload in held:
+        reason, handler = _held_reason(payload)
+        name = names.get(payload["session_id"]) or "a customer"
+        result[payload["session_id"]] = (
+            f"Your reply to {name} is held: {_held_headline(reason, handler)}"
+        )
     return result
+
+
+def held_replies(store: Store, session_id: str) -> list[HeldReply]:
+    """The session's held replies, oldest first, each with what arrived meanwhile."""
+    with store.read() as session:
+        payloads = {
+            payload["message_id"]: payload
+            for payload in session.scalars(
+                select(OutboxEntry.payload).where(
+                    OutboxEntry.target == conversation_target(session_id),
+                    OutboxEntry.kind == POST_MESSAGE,
+                    OutboxEntry.status == "failed",
+                )
+            )
+            if HELD_KEY in payload
+        }
+        if not payloads:
+            return []
+        messages = session.scalars(
+            select(Message)
+            .where(Message.id.in_(payloads), Message.delivery == "held")
+            .order_by(Message.created_at, Message.id)
+        ).all()
+        result: list[HeldReply] = []
+        for message in messages:
+            payload = payloads[message.id]
+            reason, handler = _held_reason(payload)
+            newer = _arrived_after(session, session_id, payload.get(SEEN_KEY))
+            if reason == "reply" and any(m.role == "customer" for m in newer):
+                reason = "customer"  # the customer wrote since, too
+            result.append(HeldReply(message, reason, newer, handler))
+    return result
+
+
+def _held_reason(payload: dict[str, Any]) -> tuple[HeldReason, str | None]:
+    held = payload.get(HELD_KEY) or {}
+    reason = held.get("reason")
+    handler = held.get("handler")
+    return (
+        reason if reason in ("customer", "reply", "taken") else "customer",
+        handler if isinstance(handler, str) else None,
+    )
+
+
+def _arrived_after(session: Session, session_id: str, seen: str | None) -> tuple[Message, ...]:
+    """Customer messages and staff replies after the platform message `seen`."""
+    query = select(Message).where(
+        Message.session_id == session_id,
+        Message.remote_id.is_not(None),
+        Message.role.in_(("customer", "human")),
+    )
+    mark = (
+        session.execute(
+            select(Message.created_at, Message.id).where(Message.remote_id == seen)
+        ).first()
+        if seen is not None
+        else None
+    )
+    if mark is not None:
+        at, local_id = mark
+        query = query.where(
+            or_(Message.created_at > at, and_(Message.created_at == at, Message.id > local_id))
+        )
+    newest = session.scalars(
+        query.order_by(Message.created_at.desc(), Message.id.desc()).limit(HELD_SHOWN)
+    ).all()
+    return tuple(reversed(newest))
 
 
 def thread_messages(store: Store, session_id: str) -> list[Message]:

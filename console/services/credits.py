@@ -3,9 +3,13 @@
 Reading is store-only (balance snapshots and transactions synced from the
 platform, licensing limits kept as a setting). Buying opens a Stripe
 Checkout Session (metadata ``type``, ``orgId`` and ``credits`` or ``tier``),
-hands its URL to the browser, follows it until it is complete or expired,
-and then refreshes the balance from the platform, which granted the credits
-on Stripe's signed event.
+reports it (the view shows its link and opens the browser), follows it until
+it is paid, failed or expired, and then waits for the platform's grant FOR
+THAT SESSION (a transaction carrying its ``checkoutSessionId``, made on
+Stripe's signed event): the balance alone would also rise with a daily grant.
+A delayed payment (SEPA Direct Debit) completes the session unpaid; it is
+followed as "processing" until the bank confirms or refuses it. Cancelling
+expires the session, so its link can no longer be paid.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from console.errors import UserInputError
+from console.errors import ConsoleError, UserInputError, ValidationFailed
 from console.services.platform.client import PlatformClient
+from console.services.platform.models import CreditTransaction as PlatformTransaction
 from console.services.platform.models import LicensingLimits
 from console.services.stripe.client import StripeBilling
+from console.services.stripe.errors import PortalNotConfigured
 from console.services.stripe.models import CheckoutSession, Invoice, Price, PriceCatalog
 from console.services.sync import apply
 from console.store.db import Store
@@ -128,21 +134,53 @@ class TransactionRow:
     description: str
 
 
+CheckoutStage = Literal[
+    "creating",  # the session is being created
+    "opened",  # it exists: its link is in `session.url`
+    "waiting",  # open, not paid yet
+    "processing",  # completed with a delayed method; the bank has not answered
+    "paid",  # paid; waiting for the platform's grant
+    "granted",  # the platform granted this session's purchase
+    "failed",  # the bank refused the delayed payment
+    "expired",  # expired unpaid
+    "cancelled",  # expired because staff cancelled (or the wait ran out)
+    "timed_out",  # stopped following: still processing, or paid but not granted yet
+]
+#: What "processing" means, shown while a delayed payment is pending.
+PROCESSING_TEXT = (
+    "Payment submitted by bank debit (such as SEPA Direct Debit): processing. "
+    "The credits arrive when the bank confirms the payment, usually within a few "
+    "business days."
+)
+
+
 @dataclass(frozen=True)
 class CheckoutProgress:
-    """A step of a purchase, for the progress panel."""
+    """A step of a purchase, for the checkout panel."""
 
-    stage: Literal["creating", "opened", "waiting", "paid", "granted", "expired", "timed_out"]
+    stage: CheckoutStage
     text: str
     session: CheckoutSession | None = None
 
 
 @dataclass(frozen=True)
 class PurchaseResult:
+    """How a purchase ended: its session, and the platform's grant for it, if any."""
+
     session: CheckoutSession
-    granted: bool
+    grant: PlatformTransaction | None
     balance_before: float
     balance_after: float
+
+    @property
+    def granted(self) -> bool:
+        return self.grant is not None
+
+
+class TooLateToCancel(ConsoleError):
+    """The checkout was completed before it could be cancelled."""
+
+    action = "The purchase goes on; its outcome shows in the checkout panel."
 
 
 def eur(cents: int | None) -> str:
@@ -166,7 +204,8 @@ class CreditsService:
         stripe: Stripe billing.
         clock: "now".
         poll_interval: seconds between checkout polls.
-        checkout_timeout: how long to follow a checkout before giving up.
+        checkout_timeout: how long to follow a checkout before giving up (an
+            unpaid one is then cancelled, a processing one keeps going without us).
         grant_timeout: how long to wait for the platform to show a paid grant.
     """
 
@@ -189,6 +228,8 @@ class CreditsService:
         self.checkout_timeout = checkout_timeout
         self.grant_timeout = grant_timeout
         self._catalog: PriceCatalog | None = None
+        # Sessions expired on purpose, so their end reads "cancelled", not "expired".
+        self._cancelled: set[str] = set()
 
     # --- reading (store) ---------------------------------------------------------
     def state(self) -> CreditState | None:
@@ -374,15 +415,14 @@ class CreditsService:
     async def buy(
         self,
         price: Price,
-        open_url: Callable[[str], None],
         progress: Callable[[CheckoutProgress], None] | None = None,
     ) -> PurchaseResult:
-        """Buy a credit pack or a tier: checkout, browser, follow, then refresh.
+        """Buy a credit pack or a tier: checkout, follow it, then the platform's grant.
 
         Args:
             price: a pack or a tier from `catalog()`.
-            open_url: opens the checkout page in the browser.
-            progress: told about each step.
+            progress: told about each step; ``opened`` carries the session
+                whose `url` the customer pays at.
 
         Raises:
             UserInputError: the price is neither a pack nor a tier.
@@ -392,9 +432,98 @@ class CreditsService:
         state = self.state()
         org_id = state.org_id if state is not None else await self._agency_id()
         before = state.total if state is not None else 0.0
-        before_tier = state.tier if state is not None else ""
         report(CheckoutProgress("creating", "Opening a Stripe checkout…"))
         customer = await self.customer_id(org_id)
+        what, session = await self._create_checkout(price, org_id, customer)
+        if not session.url:
+            raise UserInputError("Stripe returned no checkout page for this session.")
+        report(
+            CheckoutProgress(
+                "opened", f"Checkout for {what} ({eur(session.amount_total)}) is open.", session
+            )
+        )
+        final = await self._follow(session, what, report)
+        gave_up = final.outcome == "open"
+        if gave_up:
+            # We stop following: the unpaid session must not stay payable.
+            final = await self._expire_unpaid(final)
+        unchanged = PurchaseResult(final, None, before, before)
+        outcome = final.outcome
+        if outcome == "expired":
+            cancelled = final.id in self._cancelled
+            self._cancelled.discard(final.id)
+            if gave_up:
+                minutes = round(self.checkout_timeout / 60)
+                text = (
+                    f"Not paid within {minutes} minutes, so the purchase was cancelled: "
+                    "the checkout link no longer works; nothing was charged."
+                )
+                report(CheckoutProgress("cancelled", text, final))
+            elif cancelled:
+                text = "Purchase cancelled: the checkout link no longer works; nothing was charged."
+                report(CheckoutProgress("cancelled", text, final))
+            else:
+                text = "The checkout expired unpaid; nothing was charged."
+                report(CheckoutProgress("expired", text, final))
+            return unchanged
+        if outcome == "failed":
+            text = (
+                "The bank refused the payment: nothing was charged and no credits were added. "
+                "Try again with another payment method."
+            )
+            report(CheckoutProgress("failed", text, final))
+            return unchanged
+        if outcome == "processing":
+            text = (
+                "Still processing. The credits arrive when the bank confirms the payment "
+                "(usually a few business days) and show up in the balance then."
+            )
+            report(CheckoutProgress("timed_out", text, final))
+            return unchanged
+        report(CheckoutProgress("paid", "Paid. Waiting for the platform to add it…", final))
+        grant = await self._wait_for_grant(final.id)
+        if grant is None:
+            text = "Paid; the platform has not added it yet. It appears with the next sync."
+            report(CheckoutProgress("timed_out", text, final))
+            logger.info("checkout %s paid; no grant seen yet", final.id)
+            return unchanged
+        after = await self.refresh()
+        total = after.total if after is not None else before
+        text = f"Done: {what} added. Balance {total:,.0f} credits."
+        report(CheckoutProgress("granted", text, final))
+        logger.info("checkout %s paid and granted (%s)", final.id, grant.id)
+        return PurchaseResult(final, grant, before, total)
+
+    async def cancel_checkout(self, session_id: str) -> CheckoutSession:
+        """Cancel a purchase still open: expire its Stripe session so it can no longer be paid.
+
+        The purchase being followed then ends as cancelled.
+
+        Raises:
+            TooLateToCancel: the checkout was completed meanwhile (paid, or a
+                bank debit submitted); the purchase goes on.
+            RemoteError: Stripe failed (after retries).
+        """
+        self._cancelled.add(session_id)
+        try:
+            return await self._stripe.expire_checkout_session(session_id)
+        except ValidationFailed as error:
+            self._cancelled.discard(session_id)
+            current = await self._stripe.get_checkout_session(session_id)
+            if current.outcome == "open":
+                raise
+            raise TooLateToCancel(
+                f"Too late to cancel: the checkout is already {current.outcome}."
+            ) from error
+        except BaseException:
+            self._cancelled.discard(session_id)
+            raise
+
+    async def _create_checkout(
+        self, price: Price, org_id: str, customer: str
+    ) -> tuple[str, CheckoutSession]:
+        # One key per purchase: retries of this create reuse it, a new purchase gets its own.
+        key = f"l4-checkout-{uuid.uuid4()}"
         if price.kind == "credit-pack" and price.credits:
             session = await self._stripe.create_checkout_session(
                 "credit-pack",
@@ -404,10 +533,10 @@ class CreditsService:
                 customer=customer,
                 success_url=SUCCESS_URL,
                 cancel_url=CANCEL_URL,
-                idempotency_key=f"l4-checkout-{uuid.uuid4()}",
+                idempotency_key=key,
             )
-            what = f"{price.credits:,} credits"
-        elif price.kind == "subscription" and price.tier:
+            return f"{price.credits:,} credits", session
+        if price.kind == "subscription" and price.tier:
             session = await self._stripe.create_checkout_session(
                 "subscription",
                 price_id=price.id,
@@ -416,56 +545,51 @@ class CreditsService:
                 customer=customer,
                 success_url=SUCCESS_URL,
                 cancel_url=CANCEL_URL,
-                idempotency_key=f"l4-checkout-{uuid.uuid4()}",
+                idempotency_key=key,
             )
-            what = f"the {price.tier.capitalize()} tier"
-        else:
-            raise UserInputError("This price is neither a credit pack nor a tier.")
-        if not session.url:
-            raise UserInputError("Stripe returned no checkout page for this session.")
-        open_url(session.url)
-        report(
-            CheckoutProgress(
-                "opened",
-                f"Checkout for {what} is open in your browser. Waiting for payment…",
-                session,
-            )
-        )
+            return f"the {price.tier.capitalize()} tier", session
+        raise UserInputError("This price is neither a credit pack nor a tier.")
+
+    async def _follow(
+        self,
+        session: CheckoutSession,
+        what: str,
+        report: Callable[[CheckoutProgress], None],
+    ) -> CheckoutSession:
+        """Follow the session until it is final or the wait runs out; the last state."""
         final = session
         async for current in self._stripe.follow_checkout(
             session.id, poll_interval=self.poll_interval, give_up_after=self.checkout_timeout
         ):
             final = current
-            if not current.is_final:
-                report(CheckoutProgress("waiting", "Waiting for payment in the browser…", current))
-        if final.status == "expired":
-            report(CheckoutProgress("expired", "The checkout expired; nothing was charged.", final))
-            return PurchaseResult(final, False, before, before)
-        if not final.paid:
-            report(CheckoutProgress("timed_out", "Still not paid; stopped waiting.", final))
-            return PurchaseResult(final, False, before, before)
-        report(CheckoutProgress("paid", "Paid. Waiting for the platform to grant it…", final))
-        after = await self._wait_for_grant(
-            lambda s: s.total > before if price.kind == "credit-pack" else s.tier != before_tier
-        )
-        total = after.total if after is not None else before
-        granted = after is not None
-        text = (
-            f"Done: {what} added. Balance {total:,.0f} credits."
-            if granted
-            else "Paid; the platform has not shown the grant yet. It will appear on the next sync."
-        )
-        report(CheckoutProgress("granted", text, final))
-        logger.info("checkout %s paid; granted=%s", final.id, granted)
-        return PurchaseResult(final, granted, before, total)
+            if current.outcome == "open":
+                text = f"Waiting for payment of {what} in the browser…"
+                report(CheckoutProgress("waiting", text, current))
+            elif current.outcome == "processing":
+                report(CheckoutProgress("processing", PROCESSING_TEXT, current))
+        return final
 
-    async def _wait_for_grant(self, done: Callable[[CreditState], bool]) -> CreditState | None:
+    async def _expire_unpaid(self, session: CheckoutSession) -> CheckoutSession:
+        """Expire a session nobody paid in time; as it is now if it was just completed."""
+        try:
+            return await self.cancel_checkout(session.id)
+        except TooLateToCancel:
+            return await self._stripe.get_checkout_session(session.id)
+
+    async def _wait_for_grant(self, session_id: str) -> PlatformTransaction | None:
+        """The platform's transaction for this checkout session, once it shows; None on timeout.
+
+        Only the session's own grant counts: a daily grant or a refund moving
+        the balance meanwhile is not this purchase.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.grant_timeout
         while True:
-            state = await self.refresh()
-            if state is not None and done(state):
-                return state
+            page = await self._platform.list_credit_transactions(
+                checkout_session_id=session_id, limit=1
+            )
+            if page.items:
+                return page.items[0]
             if loop.time() >= deadline:
                 return None
             await asyncio.sleep(min(self.poll_interval, 1.0))
@@ -493,9 +617,19 @@ class CreditsService:
         return customer.id
 
     async def portal_url(self) -> str:
-        """A Stripe customer portal link (invoices, payment methods, subscription)."""
+        """A Stripe customer portal link (invoices, payment methods, subscription).
+
+        Raises:
+            PortalNotConfigured: the account's portal settings were never
+                saved in the dashboard (Stripe then refuses every portal session).
+        """
         customer = await self.customer_id()
-        portal = await self._stripe.create_portal_session(customer, PORTAL_RETURN_URL)
+        try:
+            portal = await self._stripe.create_portal_session(customer, PORTAL_RETURN_URL)
+        except ValidationFailed as error:
+            if await self._stripe.default_portal_configuration() is None:
+                raise PortalNotConfigured() from error
+            raise
         return portal.url
 
     async def invoices(self) -> tuple[Invoice, ...]:
@@ -539,10 +673,13 @@ def tier_label(price: Price) -> str:
 
 
 __all__: Sequence[str] = [
+    "PROCESSING_TEXT",
     "CheckoutProgress",
+    "CheckoutStage",
     "CreditState",
     "CreditsService",
     "PurchaseResult",
+    "TooLateToCancel",
     "TransactionRow",
     "UsageDay",
     "UsageRow",

@@ -5,14 +5,21 @@ Three things live here:
 - `build_client()`: one `httpx.AsyncClient` per remote (explicit timeouts,
   base_url, auth header, User-Agent, optional transport for tests). The
   composition root builds it, injects it into the client, and closes it.
-- `RetryPolicy` and `HttpApi`: the ONE retry policy for every httpx call.
-  Idempotent calls (GET/HEAD/OPTIONS/PUT/DELETE, or any call carrying an
+- `RetryPolicy` and `HttpApi`: the ONE retry policy for every remote call
+  (the PyGithub and Stripe clients run their calls through `run_with_retry`
+  too). Idempotent calls (GET/HEAD/OPTIONS/PUT/DELETE, or any call carrying an
   idempotency key) are retried on 5xx, timeouts, connection errors and dropped
-  connections, with exponential backoff and full jitter. 429 honours
-  `Retry-After` (seconds or HTTP date) up to a cap; beyond the cap the call
-  fails at once with `RateLimited(retry_after)`. Two failures are retried for
-  any method, because the remote did not act on the request: a refused or
-  timed-out *connect* (nothing was sent) and a 429 (the remote refused it).
+  connections, with exponential backoff and full jitter. Two failures are
+  retried for any method, because the remote did not act on the request: a
+  refused or timed-out *connect* (nothing was sent) and a rate limit (the
+  remote refused it).
+- Rate limits (`rate_limit_wait`): wait what the remote's headers name:
+  ``Retry-After`` (seconds or HTTP date), else ``X-RateLimit-Reset`` (epoch
+  seconds, Vercel's and GitHub's) when the window is exhausted
+  (``X-RateLimit-Remaining: 0``, or no such header). A limit whose answer
+  names no wait (GitHub's secondary limits) waits a minute, then twice as
+  long each time it repeats. A wait beyond the policy's cap fails the call at
+  once with `RateLimited(retry_after)`.
 - Translation of HTTP failures into the typed errors of `console.errors`, and
   `Reader`, a small checked accessor that turns JSON into typed models and
   raises `ContractError` naming the field that did not fit.
@@ -127,23 +134,32 @@ class RetryPolicy:
         base: first backoff ceiling in seconds; doubles per retry.
         cap: largest backoff ceiling in seconds. The wait is uniform in
             ``[0, min(cap, base * 2**n)]`` ("full jitter").
-        retry_after_cap: the longest `Retry-After` we wait for; a longer one
+        retry_after_cap: the longest rate-limit wait we wait for; a longer one
             fails the call at once with `RateLimited(retry_after)`.
+        unnamed_limit_wait: the first wait of a rate limit whose answer names
+            none (GitHub's secondary limits); it doubles each time the limit repeats.
         sleep: the coroutine that waits (tests pass a recorder).
         rng: the jitter source (tests pass a seeded one).
+        clock: seconds since the epoch, to turn ``X-RateLimit-Reset`` and HTTP
+            dates into waits (tests pass a fixed one).
     """
 
     attempts: int = 4
     base: float = 0.5
     cap: float = 8.0
     retry_after_cap: float = 60.0
+    unnamed_limit_wait: float = 60.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    clock: Callable[[], float] = field(default=time.time, compare=False)
+
+    def ceiling(self, retry: int) -> float:
+        """The exponential backoff ceiling of retry number `retry` (1-based), no jitter."""
+        return max(0.0, min(self.cap, self.base * 2.0 ** (retry - 1)))
 
     def backoff(self, retry: int) -> float:
         """Seconds to wait before retry number `retry` (1-based), full jitter."""
-        ceiling = min(self.cap, self.base * (2 ** (retry - 1)))
-        return self.rng.uniform(0.0, max(ceiling, 0.0))
+        return self.rng.uniform(0.0, self.ceiling(retry))
 
     def is_retryable_call(self, method: str, idempotency_key: str | None) -> bool:
         """Whether a call may be repeated without risking a double effect."""
@@ -169,6 +185,33 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)
+
+
+def rate_limit_wait(headers: Mapping[str, str], *, now: float) -> float | None:
+    """The wait a rate-limited answer names, in seconds; None if it names none.
+
+    ``Retry-After`` first. Else ``X-RateLimit-Reset`` (epoch seconds, as Vercel
+    and GitHub send it), but only when the window it closes is the one that
+    ran out: ``X-RateLimit-Remaining`` is 0, or absent. GitHub's secondary
+    limits come with the primary window's headers (requests remaining, a reset
+    up to an hour away), which say nothing about the secondary limit.
+
+    Args:
+        headers: the response headers (any case).
+        now: seconds since the epoch.
+    """
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    retry_after = parse_retry_after(lowered.get("retry-after"), now=now)
+    if retry_after is not None:
+        return retry_after
+    remaining = lowered.get("x-ratelimit-remaining")
+    reset = lowered.get("x-ratelimit-reset")
+    if reset is None or (remaining is not None and remaining.strip() != "0"):
+        return None
+    try:
+        return max(0.0, float(reset) - now)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- error mapping
@@ -307,12 +350,15 @@ class Failure:
     Attributes:
         error: the typed error to raise if we stop here.
         retry: whether trying again is safe and may help.
-        wait: the wait the remote asked for (Retry-After), else None for backoff.
+        wait: the wait the remote named (`rate_limit_wait`), else None for backoff.
+        unnamed_limit: a rate limit whose answer names no wait: the policy's
+            `unnamed_limit_wait`, doubled each time it repeats, instead of backoff.
     """
 
     error: RemoteError
     retry: bool
     wait: float | None = None
+    unnamed_limit: bool = False
 
 
 async def run_with_retry(
@@ -334,9 +380,10 @@ async def run_with_retry(
 
     Raises:
         RemoteError: the last attempt's typed error, or `RateLimited` at once
-            when the remote asks for a wait longer than `policy.retry_after_cap`.
+            when the wait a rate limit needs is longer than `policy.retry_after_cap`.
     """
     attempts = max(1, policy.attempts)
+    unnamed_limits = 0
     for number in range(1, attempts + 1):
         try:
             return await attempt()
@@ -345,19 +392,26 @@ async def run_with_retry(
             if failure is None:
                 raise
             error = failure.error
-            if (
-                isinstance(error, RateLimited)
-                and failure.wait is not None
-                and failure.wait > policy.retry_after_cap
-            ):
-                logger.info(
-                    "%s %s: rate limited for %.0f s (over the %.0f s cap)",
-                    remote,
-                    label,
-                    failure.wait,
-                    policy.retry_after_cap,
-                )
-                raise error from exc
+            limit_wait = failure.wait
+            if failure.unnamed_limit and limit_wait is None:
+                # GitHub's rule for a secondary rate limit without retry-after or an
+                # exhausted window: "wait for at least one minute before retrying. If
+                # your request continues to fail due to a secondary rate limit, wait
+                # for an exponentially increasing amount of time between retries"
+                # (docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+                unnamed_limits += 1
+                limit_wait = policy.unnamed_limit_wait * 2.0 ** (unnamed_limits - 1)
+            if isinstance(error, RateLimited) and limit_wait is not None:
+                error.retry_after = limit_wait
+                if limit_wait > policy.retry_after_cap:
+                    logger.info(
+                        "%s %s: rate limited for %.0f s (over the %.0f s cap)",
+                        remote,
+                        label,
+                        limit_wait,
+                        policy.retry_after_cap,
+                    )
+                    raise error from exc
             if not failure.retry or number == attempts:
                 logger.info(
                     "%s %s: gave up after %d attempt(s): %s",
@@ -367,7 +421,7 @@ async def run_with_retry(
                     type(error).__name__,
                 )
                 raise error from exc
-            wait = failure.wait if failure.wait is not None else policy.backoff(number)
+            wait = limit_wait if limit_wait is not None else policy.backoff(number)
             logger.info(
                 "%s %s: %s, retry %d/%d in %.2f s",
                 remote,
@@ -436,13 +490,15 @@ class HttpApi:
         if isinstance(exc, HttpStatusFailure):
             response = exc.response
             status = response.status_code
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            error = error_from_response(self.remote, response, retry_after=retry_after)
+            now = self.policy.clock()
             if status == 429:
+                wait = rate_limit_wait(response.headers, now=now)
+                error = error_from_response(self.remote, response, retry_after=wait)
                 # The remote refused to act: safe to repeat whatever the method.
-                return Failure(error, retry=True, wait=retry_after)
+                return Failure(error, retry=True, wait=wait)
+            error = error_from_response(self.remote, response)
             if status >= 500:
-                wait = retry_after
+                wait = parse_retry_after(response.headers.get("Retry-After"), now=now)
                 if wait is not None and wait > self.policy.retry_after_cap:
                     wait = None
                 return Failure(error, retry=retryable, wait=wait)

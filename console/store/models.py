@@ -245,6 +245,11 @@ class OutboxEntry(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     idempotency_key: Mapped[str] = mapped_column(String, unique=True)
     status: Mapped[str] = mapped_column(String, default="pending")  # pending|done|failed
+    #: A row that must be `done` before this one is sent (e.g. the builder app's create
+    #: before the publish that links the app to its repository).
+    depends_on: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -278,5 +283,41 @@ class PipelineRun(Base):
     step: Mapped[str] = mapped_column(String, default="")
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     log: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RemoteResource(Base):
+    """The ledger: one remote resource a pipeline run created (or is about to create).
+
+    A row is written *before* the create call (status ``creating``, no remote
+    id yet) and completed with the remote id as soon as the answer is in, so
+    a kill at any instant still knows what the run may have made. Rollback
+    and abandon remove a run's resources and only those; a removal the remote
+    refused leaves the row ``left_behind`` with the reason, for the cleanup
+    list. Never holds a secret: only ids, names and facts such as a key's
+    scopes or the Vercel project a credential's secret was written into.
+    """
+
+    __tablename__ = "remote_resources"
+    __table_args__ = (Index("ix_remote_resources_run", "run_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="SET NULL"))
+    step: Mapped[str] = mapped_column(String)
+    vendor: Mapped[str] = mapped_column(String)  # github | vercel | platform
+    #: repository | vercel_project | env_var | deployment | webhook | api_key |
+    #: oauth_client | builder_app | sub_org
+    kind: Mapped[str] = mapped_column(String, index=True)
+    remote_id: Mapped[str | None] = mapped_column(String)
+    name: Mapped[str] = mapped_column(String)
+    #: What it lives in: the Vercel project of an env var or deployment, the
+    #: builder app of a key, webhook or OAuth client.
+    parent_id: Mapped[str | None] = mapped_column(String, index=True)
+    #: The organization to act in when removing it (``X-Organization-Id``).
+    org_id: Mapped[str | None] = mapped_column(String)
+    #: creating | created | removed | kept | left_behind
+    status: Mapped[str] = mapped_column(String, default="creating", index=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -293,7 +293,16 @@ def _come_online_and_push(
         lambda: "Up to date with the platform" in detail.subtitle_label.text(), timeout=WAIT
     )
     review = wizard.review_page
-    assert review.push_button.isEnabled()
+    # Synced now: the organization is on the Agency plan, not the free tier assumed
+    # offline, so the badge comes off and the files changed: check them again.
+    qtbot.waitUntil(
+        lambda: wizard.app_page.plan_label.text().startswith("Agency plan"), timeout=WAIT
+    )
+    qtbot.waitUntil(lambda: not review.push_button.isEnabled(), timeout=WAIT)
+    shots.widget(wizard, "wizard-online-plan-changed")
+    click(qtbot, review.check_panel.run_button)
+    qtbot.waitUntil(lambda: review.review is not None and review.review.check_matches, timeout=WAIT)
+    qtbot.waitUntil(review.push_button.isEnabled, timeout=WAIT)
     shots.widget(wizard, "wizard-online")
 
     with qtbot.waitSignal(wizard.published, timeout=WAIT):

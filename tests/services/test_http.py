@@ -24,12 +24,15 @@ from console.errors import (
 )
 from console.services.http import (
     USER_AGENT,
+    Failure,
     HttpApi,
     Reader,
     RetryPolicy,
     build_client,
     extract_error,
     parse_retry_after,
+    rate_limit_wait,
+    run_with_retry,
 )
 from tests.services.conftest import Recorder, SleepLog, dropped_response, json_response
 
@@ -164,6 +167,67 @@ async def test_429_forever_raises_rate_limited(policy: RetryPolicy) -> None:
         await _api(rec, policy).send("GET", "/x")
     assert info.value.retry_after == 1.0
     assert len(rec.requests) == policy.attempts
+
+
+NOW = 1_790_000_000.0
+
+
+def test_rate_limit_wait_reads_the_vendors_headers() -> None:
+    assert rate_limit_wait({"Retry-After": "7", "X-RateLimit-Reset": str(NOW + 99)}, now=NOW) == 7
+    # Vercel's 429: no Retry-After, the window's reset in epoch seconds.
+    vercel = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0"}
+    assert rate_limit_wait({**vercel, "X-RateLimit-Reset": str(int(NOW) + 42)}, now=NOW) == 42
+    assert rate_limit_wait({"x-ratelimit-reset": str(int(NOW) + 5)}, now=NOW) == 5
+    assert rate_limit_wait({**vercel, "X-RateLimit-Reset": str(int(NOW) - 5)}, now=NOW) == 0
+    # GitHub's secondary limit: the primary window is not exhausted, its reset says nothing.
+    secondary = {"x-ratelimit-remaining": "4987", "x-ratelimit-reset": str(int(NOW) + 3000)}
+    assert rate_limit_wait(secondary, now=NOW) is None
+    assert rate_limit_wait({}, now=NOW) is None
+    assert rate_limit_wait({"X-RateLimit-Reset": "soon"}, now=NOW) is None
+
+
+async def test_429_without_retry_after_waits_for_x_ratelimit_reset(sleeps: SleepLog) -> None:
+    policy = RetryPolicy(attempts=3, retry_after_cap=60.0, sleep=sleeps, clock=lambda: NOW)
+    limited = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(NOW) + 12)}
+    rec = _script(
+        json_response(429, {"error": {"code": "rate_limited"}}, **limited),
+        json_response(200, {"ok": 1}),
+    )
+    await _api(rec, policy).send("GET", "/x")
+    assert sleeps.waits == [12.0]
+    assert len(rec.requests) == 2
+    far = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(NOW) + 900)}
+    rec = Recorder(lambda r: json_response(429, {"error": {"code": "rate_limited"}}, **far))
+    with pytest.raises(RateLimited) as info:
+        await _api(rec, policy).send("GET", "/x")
+    assert info.value.retry_after == 900.0
+    assert len(rec.requests) == 1
+
+
+async def test_unnamed_limit_waits_a_minute_then_twice_as_long(sleeps: SleepLog) -> None:
+    calls: list[int] = []
+
+    async def limited_twice() -> str:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise RuntimeError("secondary rate limit")
+        return "done"
+
+    def classify(exc: Exception) -> Failure:
+        return Failure(RateLimited("secondary", remote="test"), retry=True, unnamed_limit=True)
+
+    patient = RetryPolicy(attempts=4, retry_after_cap=300.0, sleep=sleeps)
+    assert await run_with_retry(patient, limited_twice, classify, remote="t", label="x") == "done"
+    assert sleeps.waits == [60.0, 120.0]
+
+    calls.clear()
+    sleeps.waits.clear()
+    hasty = RetryPolicy(attempts=4, retry_after_cap=90.0, sleep=sleeps)
+    with pytest.raises(RateLimited) as info:
+        await run_with_retry(hasty, limited_twice, classify, remote="t", label="x")
+    assert info.value.retry_after == 120.0  # what the user is told to wait
+    assert sleeps.waits == [60.0]
+    assert len(calls) == 2
 
 
 async def test_timeout_retried_then_network_error(policy: RetryPolicy) -> None:

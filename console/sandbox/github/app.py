@@ -30,6 +30,17 @@ Behaviour mirrored from GitHub, as the console must handle it:
 - Non-fast-forward ref update without ``force``: 422 "Update is not a fast forward".
 - Exhausted rate limit (`GitHubSandbox.set_rate_limit`): 403 "API rate limit
   exceeded ..." with ``X-RateLimit-Remaining: 0``, as GitHub's primary limit.
+- Secondary rate limit (`GitHubSandbox.limit_secondary`): 403 (or 429) "You
+  have exceeded a secondary rate limit ...", beside the primary window's
+  headers (requests remaining, its reset), with ``Retry-After`` only when told.
+- Right after a create with ``auto_init``, GitHub may not show the initial
+  commit yet: `GitHubSandbox.delay_initial_commit` makes the next repositories'
+  first branch reads answer 409 "Git Repository is empty.".
+
+One deliberate strictness: every API request must carry
+``X-GitHub-Api-Version`` (400 otherwise). GitHub would answer a request
+without it with its default version, which it may change; the console pins
+the version its contract describes, and the sandbox checks that it does.
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ from console.sandbox.github.browse import BrowsePages, WithBrowsePages
 from console.sandbox.github.payloads import Urls
 from console.sandbox.github.state import (
     CONTENTS_INLINE_LIMIT,
+    EMPTY_REPOSITORY,
     REPO_OPTIONS,
     GitHubApiError,
     GitHubState,
@@ -90,6 +102,11 @@ ANONYMOUS_RATE_LIMIT = 60
 
 _DOCS = "https://docs.github.com/rest"
 _RATE_LIMIT_DOCS = f"{_DOCS}/overview/rate-limits-for-the-rest-api"
+_SECONDARY_DOCS = f"{_RATE_LIMIT_DOCS}#about-secondary-rate-limits"
+SECONDARY_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
+    "again. If you reach out to GitHub Support for help, please include the request ID {id}."
+)
 
 Access = Literal["read", "write"]
 Handler = Callable[["_Call"], Awaitable[Response]]
@@ -113,8 +130,7 @@ class _Bucket:
     remaining: int
     reset: int
 
-    def spend(self) -> None:
-        now = int(time.time())
+    def spend(self, now: int) -> None:
         if now >= self.reset:
             self.remaining, self.reset = self.limit, now + 3600
         self.remaining = max(self.remaining - 1, 0) if self.remaining > 0 else -1
@@ -122,6 +138,15 @@ class _Bucket:
     @property
     def exhausted(self) -> bool:
         return self.remaining < 0
+
+
+@dataclass
+class _SecondaryLimit:
+    """Requests still to refuse with a secondary rate limit."""
+
+    times: int
+    status: int
+    retry_after: int | None
 
 
 @dataclass
@@ -168,10 +193,20 @@ class StripPrefix:
 class GitHubApp:
     """The Starlette app over a `GitHubState`, with GitHub's auth and headers."""
 
-    def __init__(self, state: GitHubState, tokens: dict[str, TokenGrant]) -> None:
+    def __init__(
+        self,
+        state: GitHubState,
+        tokens: dict[str, TokenGrant],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.state = state
         self.tokens = tokens
+        self.clock = clock
         self._buckets: dict[str, _Bucket] = {}
+        self._secondary: _SecondaryLimit | None = None
+        #: Reads of a new auto-init repository's branch that still find it empty.
+        self.initial_commit_delay = 0
+        self._hidden_initial: dict[str, int] = {}
         self._lock = threading.Lock()
         repo = "/repos/{owner}/{repo}"
         self.routes: list[tuple[str, str, str, Handler, str]] = [
@@ -192,6 +227,13 @@ class GitHubApp:
                 "public_repo, repo",
             ),
             ("GET", repo, "repos/repos#get-a-repository", self._get_repo, "repo"),
+            (
+                "DELETE",
+                repo,
+                "repos/repos#delete-a-repository",
+                self._delete_repo,
+                "delete_repo",
+            ),
             ("POST", f"{repo}/git/blobs", "git/blobs#create-a-blob", self._create_blob, "repo"),
             ("POST", f"{repo}/git/trees", "git/trees#create-a-tree", self._create_tree, "repo"),
             (
@@ -249,15 +291,27 @@ class GitHubApp:
     # --- plumbing -------------------------------------------------------------
     def set_rate_limit(self, key: str, *, remaining: int, limit: int, reset_in: float) -> None:
         with self._lock:
-            self._buckets[key] = _Bucket(limit, remaining, int(time.time() + reset_in))
+            self._buckets[key] = _Bucket(limit, remaining, int(self.clock() + reset_in))
+
+    def limit_secondary(self, *, times: int, status: int, retry_after: int | None) -> None:
+        with self._lock:
+            self._secondary = _SecondaryLimit(times, status, retry_after)
 
     def _bucket(self, key: str, limit: int) -> _Bucket:
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = _Bucket(limit, limit, int(time.time()) + 3600)
+                bucket = _Bucket(limit, limit, int(self.clock()) + 3600)
                 self._buckets[key] = bucket
             return bucket
+
+    def _take_secondary(self) -> _SecondaryLimit | None:
+        with self._lock:
+            limit = self._secondary
+            if limit is None or limit.times <= 0:
+                return None
+            limit.times -= 1
+            return limit
 
     async def _no_route(self, request: Request, exc: Exception) -> Response:
         del exc
@@ -281,7 +335,11 @@ class GitHubApp:
                 if exc.errors:
                     body["errors"] = exc.errors
                 body["documentation_url"] = (
-                    _RATE_LIMIT_DOCS if exc.message.startswith("API rate limit") else doc_url
+                    _RATE_LIMIT_DOCS
+                    if exc.message.startswith("API rate limit")
+                    else _SECONDARY_DOCS
+                    if exc.message.startswith("You have exceeded a secondary rate limit")
+                    else doc_url
                 )
                 body["status"] = str(exc.status)
                 response = _json(exc.status, body)
@@ -298,7 +356,13 @@ class GitHubApp:
         web = f"{request.url.scheme}://{host}"
         urls = Urls(api=web + request.scope.get("root_path", ""), web=web)
         version = request.headers.get("x-github-api-version")
-        if version is not None and version != API_VERSION:
+        if version is None:
+            raise GitHubApiError(
+                400,
+                f"X-GitHub-Api-Version is required by the GitHub sandbox (it implements "
+                f"{API_VERSION}); GitHub would pick its default version instead",
+            )
+        if version != API_VERSION:
             raise GitHubApiError(
                 400, f"The GitHub sandbox implements API version {API_VERSION} only, not {version}"
             )
@@ -313,7 +377,7 @@ class GitHubApp:
         key = f"token:{token}" if token else f"ip:{request.client.host if request.client else ''}"
         bucket = self._bucket(key, RATE_LIMIT if token else ANONYMOUS_RATE_LIMIT)
         with self._lock:
-            bucket.spend()
+            bucket.spend(int(self.clock()))
             headers.update(
                 {
                     "X-RateLimit-Limit": str(bucket.limit),
@@ -330,6 +394,14 @@ class GitHubApp:
                 403,
                 f"API rate limit exceeded for {who}. If you reach out to GitHub Support for "
                 "help, please include the request ID.",
+            )
+        secondary = self._take_secondary()
+        if secondary is not None:
+            if secondary.retry_after is not None:
+                headers["Retry-After"] = str(secondary.retry_after)
+            raise GitHubApiError(
+                secondary.status,
+                SECONDARY_LIMIT_MESSAGE.format(id=headers["X-GitHub-Request-Id"]),
             )
         return _Call(request, token, grant, urls, headers)
 
@@ -437,21 +509,36 @@ class GitHubApp:
             call, access="write", record=None, private=private, permission="administration"
         )
         options = {k: v for k in REPO_OPTIONS if (v := _field(body, k, "boolean")) is not None}
+        auto_init = bool(_field(body, "auto_init", "boolean"))
         record = self.state.create_repo(
             owner,
             name,
             private=private,
             description=_field(body, "description", "string"),
             homepage=_field(body, "homepage", "string"),
-            auto_init=bool(_field(body, "auto_init", "boolean")),
+            auto_init=auto_init,
             options=options,
             author=self._identity(),
         )
+        if auto_init and self.initial_commit_delay > 0:
+            with self._lock:
+                self._hidden_initial[record.full_name.lower()] = self.initial_commit_delay
         return self._location(self._repo_response(call, record, 201), call.urls.repo(record))
 
     async def _get_repo(self, call: _Call) -> Response:
         record = self._repo(call, "read", permission="metadata")
         return self._repo_response(call, record, 200)
+
+    async def _delete_repo(self, call: _Call) -> Response:
+        # GitHub wants the delete_repo scope (classic) or administration (fine-grained)
+        # on top of access, and answers 403 "Must have admin rights" without it.
+        record = self._repo(call, "write", permission="administration")
+        grant = call.grant
+        assert grant is not None  # _repo refused anonymous writes
+        if grant.classic and "delete_repo" not in (grant.scopes or ()):
+            raise GitHubApiError(403, "Must have admin rights to Repository.")
+        self.state.delete_repo(record)
+        return Response(status_code=204)
 
     def _repo_response(self, call: _Call, record: RepoRecord, status: int) -> Response:
         owner = self.state.account(record.owner)
@@ -542,6 +629,12 @@ class GitHubApp:
 
     async def _get_ref(self, call: _Call) -> Response:
         record = self._repo(call, "read")
+        with self._lock:
+            hidden = self._hidden_initial.get(record.full_name.lower(), 0)
+            if hidden > 0:
+                self._hidden_initial[record.full_name.lower()] = hidden - 1
+        if hidden > 0:
+            raise GitHubApiError(409, EMPTY_REPOSITORY)
         info = self.state.get_ref(record, call.param("ref"))
         return _json(200, payloads.git_ref(record, info, call.urls))
 
@@ -670,6 +763,8 @@ class GitHubSandbox:
         login: The authenticated user.
         orgs: Organizations `login` belongs to (may create repositories in).
         scopes: OAuth scopes of `token`.
+        clock: Seconds since the epoch, for the rate-limit windows (tests pass
+            the clock their client's retry policy reads).
 
     Attributes:
         state: The repositories and accounts (`GitHubState`).
@@ -687,11 +782,12 @@ class GitHubSandbox:
         login: str = DEFAULT_LOGIN,
         orgs: Sequence[str] = DEFAULT_ORGS,
         scopes: Sequence[str] = DEFAULT_SCOPES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
         self.state = GitHubState(root, login=login, orgs=orgs)
         self._tokens: dict[str, TokenGrant] = {token: TokenGrant(tuple(scopes))}
-        self._github = GitHubApp(self.state, self._tokens)
+        self._github = GitHubApp(self.state, self._tokens, clock)
         self.app: ASGIApp = self._github.app
         self.recorder = ExchangeRecorder(self.app)
         self.faults = FaultInjector(self.recorder)
@@ -775,6 +871,27 @@ class GitHubSandbox:
         self._github.set_rate_limit(
             f"token:{token or self.token}", remaining=remaining, limit=limit, reset_in=reset_in
         )
+
+    def limit_secondary(
+        self, *, times: int = 1, status: int = 403, retry_after: int | None = None
+    ) -> None:
+        """The next `times` API requests hit a secondary rate limit.
+
+        GitHub answers 403 (or 429) "You have exceeded a secondary rate
+        limit ...", with the primary window's ``X-RateLimit-*`` headers as
+        usual (requests remaining), and ``Retry-After`` only if `retry_after`
+        is given.
+        """
+        self._github.limit_secondary(times=times, status=status, retry_after=retry_after)
+
+    def delay_initial_commit(self, reads: int) -> None:
+        """Repositories created with ``auto_init`` from now on look empty for a while.
+
+        The first `reads` reads of their branch (``GET .../git/ref/heads/...``)
+        answer 409 "Git Repository is empty.", as GitHub can right after the
+        create; 0 shows the commit at once again.
+        """
+        self._github.initial_commit_delay = reads
 
     # --- helpers for tests ---------------------------------------------------------
     def create_repo(

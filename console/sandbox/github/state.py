@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -525,6 +526,16 @@ class GitHubState:
                 ],
             )
         return cleaned
+
+    def delete_repo(self, record: RepoRecord) -> None:
+        """Remove the repository: its metadata and its git directory."""
+        with self._lock:
+            repo = self._repos.pop(record.key, None)
+            if repo is not None:
+                repo.close()
+            self._index.repos.pop(record.key, None)
+            self._save()
+            shutil.rmtree(self.repo_path(record.owner, record.name), ignore_errors=True)
 
     def _open(self, record: RepoRecord) -> Repo:
         repo = self._repos.get(record.key)

@@ -221,6 +221,11 @@ class PlatformApi:
                 ),
                 "PATCH",
             ),
+            Route(
+                BASE + "/organizations/children/{child_id}",
+                self._delete(lambda c, q: s.delete_child(c, q.path_params["child_id"])),
+                methods=["DELETE"],
+            ),
             route("/builder-apps", r(self._list_apps), "GET"),
             route("/builder-apps", w(lambda q, c, b: (201, s.create_app(c, b).to_json())), "POST"),
             route(
@@ -232,6 +237,11 @@ class PlatformApi:
                 "/builder-apps/{app_id}",
                 w(lambda q, c, b: (200, s.update_app(c, q.path_params["app_id"], b).to_json())),
                 "PATCH",
+            ),
+            Route(
+                BASE + "/builder-apps/{app_id}",
+                self._delete(lambda c, q: s.delete_app(c, q.path_params["app_id"])),
+                methods=["DELETE"],
             ),
             route(
                 "/builder-apps/{app_id}/deployment",
@@ -250,13 +260,34 @@ class PlatformApi:
             ),
             route("/catalog/categories", r(lambda q, c, p: s.categories()), "GET"),
             route("/api-keys", w(lambda q, c, b: (201, s.create_api_key(c, b).to_json())), "POST"),
+            route("/api-keys", r(self._list_api_keys), "GET"),
+            Route(
+                BASE + "/api-keys/{key_id}",
+                self._delete(lambda c, q: s.revoke_api_key(c, q.path_params["key_id"])),
+                methods=["DELETE"],
+            ),
+            route(
+                "/oauth-clients",
+                w(lambda q, c, b: (201, s.create_oauth_client(c, b).to_json())),
+                "POST",
+            ),
+            route("/oauth-clients", r(self._list_oauth_clients), "GET"),
+            Route(
+                BASE + "/oauth-clients/{client_id}",
+                self._delete(lambda c, q: s.delete_oauth_client(c, q.path_params["client_id"])),
+                methods=["DELETE"],
+            ),
             route(
                 "/webhooks/register",
                 w(lambda q, c, b: (201, s.register_webhook(c, b).to_json(with_secret=True))),
                 "POST",
             ),
             route("/webhooks", r(self._list_webhooks), "GET"),
-            Route(BASE + "/webhooks/{webhook_id}", self._delete_webhook, methods=["DELETE"]),
+            Route(
+                BASE + "/webhooks/{webhook_id}",
+                self._delete(lambda c, q: s.delete_webhook(c, q.path_params["webhook_id"])),
+                methods=["DELETE"],
+            ),
             route("/conversations", r(self._list_conversations), "GET"),
             route(
                 "/conversations/{session_id}",
@@ -335,6 +366,20 @@ class PlatformApi:
             )
         )
 
+    def _list_api_keys(self, request: Request, caller: Caller, q: Query) -> JSON:
+        return _page(
+            *self.state.list_api_keys(
+                caller, app_id=q.string("appId"), limit=q.limit(), cursor=q.string("cursor")
+            )
+        )
+
+    def _list_oauth_clients(self, request: Request, caller: Caller, q: Query) -> JSON:
+        return _page(
+            *self.state.list_oauth_clients(
+                caller, app_id=q.string("appId"), limit=q.limit(), cursor=q.string("cursor")
+            )
+        )
+
     def _list_conversations(self, request: Request, caller: Caller, q: Query) -> JSON:
         return _page(
             *self.state.list_conversations(
@@ -382,6 +427,7 @@ class PlatformApi:
                 agent_id=q.string("agentId"),
                 org_id=q.string("orgId"),
                 session_id=q.string("sessionId"),
+                checkout_session_id=q.string("checkoutSessionId"),
                 kind=q.enum("kind", TRANSACTION_KINDS),
                 since=q.timestamp("since"),
                 until=q.timestamp("until"),
@@ -408,13 +454,17 @@ class PlatformApi:
 
     # -- special endpoints --------------------------------------------------------------
 
-    async def _delete_webhook(self, request: Request) -> Response:
-        try:
-            caller = self._caller(request)
-            self.state.delete_webhook(caller, request.path_params["webhook_id"])
-        except ApiError as exc:
-            return error_response(exc)
-        return Response(status_code=204)
+    def _delete(self, handler: Callable[[Caller, Request], None]) -> Endpoint:
+        """A DELETE endpoint: 204 once `handler` removed the object."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                handler(self._caller(request), request)
+            except ApiError as exc:
+                return error_response(exc)
+            return Response(status_code=204)
+
+        return endpoint
 
     async def _stream(self, request: Request) -> Response:
         try:

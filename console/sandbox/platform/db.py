@@ -82,6 +82,16 @@ CREATE TABLE IF NOT EXISTS api_keys (
     app_id TEXT NOT NULL,
     key_hash TEXT NOT NULL UNIQUE,
     scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    key_prefix TEXT NOT NULL DEFAULT 'l4k_app_'
+);
+
+CREATE TABLE IF NOT EXISTS oauth_clients (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
 
@@ -191,6 +201,15 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     handled INTEGER NOT NULL,
     received_at TEXT NOT NULL
 );
+
+-- One grant per paid Stripe Checkout Session: the transaction it made, so the
+-- console recognises its purchase by the session (`checkoutSessionId`).
+CREATE TABLE IF NOT EXISTS stripe_grants (
+    checkout_session_id TEXT PRIMARY KEY,
+    tx_id TEXT NOT NULL UNIQUE,
+    event_id TEXT NOT NULL,
+    granted_at TEXT NOT NULL
+);
 """
 
 
@@ -203,7 +222,15 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.executescript(DDL)
+    _add_missing_columns(conn)
     return conn
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added after a sandbox file was first made (CREATE IF NOT EXISTS skips them)."""
+    have = {row["name"] for row in conn.execute("PRAGMA table_info(api_keys)")}
+    if "key_prefix" not in have:
+        conn.execute("ALTER TABLE api_keys ADD COLUMN key_prefix TEXT NOT NULL DEFAULT 'l4k_app_'")
 
 
 def centi(credits: float) -> int:

@@ -15,16 +15,21 @@ class ApiError(Exception):
         status: HTTP status code.
         code: Machine-readable code (see platform.yaml, Conventions).
         message: Human text.
+        details: Extra fields of the error object some answers carry
+            (a refused reply's `newerMessages` or `handledBy`).
     """
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.details = dict(details or {})
 
     def payload(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message}}
+        return {"error": {"code": self.code, "message": self.message, **self.details}}
 
 
 def validation_failed(message: str) -> ApiError:
@@ -41,3 +46,8 @@ def conflict(message: str) -> ApiError:
 
 def forbidden(message: str) -> ApiError:
     return ApiError(403, "forbidden", message)
+
+
+def reply_refused(code: str, message: str, **details: Any) -> ApiError:
+    """A 409 refusing a conversation reply: one shape, a code per reason (platform.yaml)."""
+    return ApiError(409, code, message, details)

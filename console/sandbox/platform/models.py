@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 JSON = dict[str, Any]
 
 Tier = Literal["free", "pro", "agency", "enterprise"]
-ChildStatus = Literal["provisioning", "active", "failed", "suspended"]
+ChildStatus = Literal["provisioning", "active", "warning", "failed", "suspended"]
 AppStatus = Literal["draft", "published", "deployed", "failed"]
 Architecture = Literal["thin_client", "full_stack", "hybrid"]
 DeploymentStatus = Literal["none", "deploying", "deployed", "failed"]
@@ -34,7 +34,13 @@ EventType = Literal[
 ]
 
 TIERS: tuple[Tier, ...] = ("free", "pro", "agency", "enterprise")
-CHILD_STATUSES: tuple[ChildStatus, ...] = ("provisioning", "active", "failed", "suspended")
+CHILD_STATUSES: tuple[ChildStatus, ...] = (
+    "provisioning",
+    "active",
+    "warning",
+    "failed",
+    "suspended",
+)
 APP_STATUSES: tuple[AppStatus, ...] = ("draft", "published", "deployed", "failed")
 ARCHITECTURES: tuple[Architecture, ...] = ("thin_client", "full_stack", "hybrid")
 CHANNELS: tuple[Channel, ...] = ("whatsapp", "webchat", "sms")
@@ -376,6 +382,52 @@ class ApiKeyRecord:
 
 
 @dataclass(frozen=True)
+class ApiKeyInfo:
+    """A live API key as listed: never its secret."""
+
+    id: str
+    app_id: str
+    org_id: str
+    key_prefix: str
+    scopes: tuple[str, ...]
+    created_at: str
+
+    def to_json(self) -> JSON:
+        return {
+            "id": self.id,
+            "appId": self.app_id,
+            "orgId": self.org_id,
+            "keyPrefix": self.key_prefix,
+            "scopes": list(self.scopes),
+            "createdAt": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """An app's OAuth client; `secret` is set only on the create answer."""
+
+    id: str
+    app_id: str
+    org_id: str
+    redirect_uris: tuple[str, ...]
+    created_at: str
+    secret: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> JSON:
+        out: JSON = {
+            "id": self.id,
+            "appId": self.app_id,
+            "orgId": self.org_id,
+            "redirectUris": list(self.redirect_uris),
+            "createdAt": self.created_at,
+        }
+        if self.secret is not None:
+            out["clientSecret"] = self.secret
+        return out
+
+
+@dataclass(frozen=True)
 class CreditBalance:
     """The credit pool of a top-level organization (children draw from it)."""
 
@@ -427,6 +479,7 @@ class CreditTransaction:
     amount: float
     description: str
     created_at: str
+    checkout_session_id: str | None = None
 
     def to_json(self) -> JSON:
         return {
@@ -438,6 +491,7 @@ class CreditTransaction:
             "amount": self.amount,
             "description": self.description,
             "createdAt": self.created_at,
+            "checkoutSessionId": self.checkout_session_id,
         }
 
 

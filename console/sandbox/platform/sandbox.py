@@ -19,12 +19,14 @@ from console.sandbox.faults import FaultInjector
 from console.sandbox.platform.app import PlatformApi
 from console.sandbox.platform.models import (
     Agent,
+    ApiKeyInfo,
     BuilderApp,
     Conversation,
     CreditBalance,
     CreditTransaction,
     Event,
     Message,
+    OAuthClient,
     Organization,
     Template,
     TickResult,
@@ -137,6 +139,28 @@ class PlatformSandbox:
         """All registered webhooks, with their secrets."""
         return self.state.list_webhooks(None, limit=_ALL)[0]
 
+    def api_keys(self, app_id: str | None = None) -> list[ApiKeyInfo]:
+        """The live (not revoked) API keys, of one app or all."""
+        return self.state.list_api_keys(None, app_id=app_id, limit=_ALL)[0]
+
+    def api_key_id(self, secret: str) -> str | None:
+        """Which live API key `secret` is (None: revoked or never made)."""
+        return self.state.live_key_id(secret)
+
+    def oauth_client_id(self, secret: str) -> str | None:
+        """Which OAuth client `secret` belongs to (None: deleted or never made)."""
+        return self.state.oauth_client_id(secret)
+
+    def oauth_clients(self, app_id: str | None = None) -> list[OAuthClient]:
+        """The OAuth clients, of one app or all (without secrets)."""
+        return self.state.list_oauth_clients(None, app_id=app_id, limit=_ALL)[0]
+
+    def links(self, app_id: str) -> dict[str, list[str]]:
+        """The records linked to an app: object type -> ids."""
+        with self.state.tx():
+            links = self.state._links(app_id)["links"]
+        return {link["objectType"]: list(link["objectIds"]) for link in links}
+
     def conversation(self, session_id: str) -> Conversation:
         return self.state.get_conversation(None, session_id)
 
@@ -164,10 +188,18 @@ class PlatformSandbox:
         return self.state.balance(self._admin())
 
     def transactions(
-        self, *, session_id: str | None = None, kind: str | None = None
+        self,
+        *,
+        session_id: str | None = None,
+        kind: str | None = None,
+        checkout_session_id: str | None = None,
     ) -> list[CreditTransaction]:
         return self.state.list_transactions(
-            self._admin(), session_id=session_id, kind=kind, limit=_ALL
+            self._admin(),
+            session_id=session_id,
+            kind=kind,
+            checkout_session_id=checkout_session_id,
+            limit=_ALL,
         )[0]
 
     def events(self, after: int = 0) -> list[Event]:

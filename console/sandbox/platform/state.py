@@ -30,6 +30,7 @@ from console.sandbox.platform.errors import (
     conflict,
     forbidden,
     not_found,
+    reply_refused,
     validation_failed,
 )
 from console.sandbox.platform.models import (
@@ -47,6 +48,7 @@ from console.sandbox.platform.models import (
     TIERS,
     WEBHOOK_EVENTS,
     Agent,
+    ApiKeyInfo,
     ApiKeyRecord,
     BuilderApp,
     Conversation,
@@ -55,6 +57,7 @@ from console.sandbox.platform.models import (
     Event,
     EventType,
     Message,
+    OAuthClient,
     Organization,
     StaffRef,
     Template,
@@ -77,7 +80,15 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: A `stale_context` refusal lists at most this many newer messages (platform.yaml).
+STALE_CONTEXT_SHOWN = 20
+
 WHATSAPP_WINDOW = timedelta(hours=24)
+#: Stripe events that carry a Checkout Session whose money may have arrived.
+GRANTING_STRIPE_EVENTS = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+)
 TOOLS = (
     "check_availability",
     "create_booking",
@@ -349,12 +360,14 @@ class PlatformState:
         kind: str,
         amount: int,
         description: str,
-    ) -> None:
+    ) -> str:
+        """Record a transaction; returns its id."""
+        tx_id = self._new_id("ctx")
         self._conn.execute(
             "INSERT INTO credit_tx (id, pool_org_id, org_id, agent_id, session_id, kind, amount,"
             " description, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (
-                self._new_id("ctx"),
+                tx_id,
                 pool_id,
                 org_id,
                 agent_id,
@@ -365,6 +378,7 @@ class PlatformState:
                 iso(self._now()),
             ),
         )
+        return tx_id
 
     def _touch_pool(self, pool_id: str) -> None:
         self._conn.execute(
@@ -465,6 +479,7 @@ class PlatformState:
         agent_id: str | None = None,
         org_id: str | None = None,
         session_id: str | None = None,
+        checkout_session_id: str | None = None,
         kind: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -473,11 +488,15 @@ class PlatformState:
     ) -> tuple[list[CreditTransaction], str | None]:
         with self.tx():
             orgs = self._scope_filter(caller, org_id)
-            sql = f"SELECT * FROM credit_tx WHERE pool_org_id = ? AND org_id IN ({_marks(orgs)})"
+            sql = (
+                "SELECT * FROM credit_tx LEFT JOIN stripe_grants ON tx_id = id"
+                f" WHERE pool_org_id = ? AND org_id IN ({_marks(orgs)})"
+            )
             params: list[object] = [caller.pool_org_id, *orgs]
             for column, value in (
                 ("agent_id", agent_id),
                 ("session_id", session_id),
+                ("checkout_session_id", checkout_session_id),
                 ("kind", kind),
             ):
                 if value:
@@ -670,6 +689,17 @@ class PlatformState:
             self._emit("organization.updated", child_id, child.to_child_json())
             return child
 
+    def delete_child(self, caller: Caller, child_id: str) -> None:
+        """Delete a child organization that holds no builder apps (409 otherwise)."""
+        with self.tx():
+            child = self._child(caller, child_id)
+            if self._count_apps((child_id,)):
+                raise conflict(
+                    f"{child.name} still has builder apps: delete them before the organization"
+                )
+            self._conn.execute("DELETE FROM templates WHERE org_id = ?", (child_id,))
+            self._conn.execute("DELETE FROM orgs WHERE id = ?", (child_id,))
+
     def _update(self, table: str, row_id: str, changes: dict[str, object]) -> None:
         changes = dict(changes, updated_at=iso(self._now()))
         assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -816,6 +846,14 @@ class PlatformState:
             self._emit("builder_app.updated", app.org_id, app.to_json())
             return app
 
+    def delete_app(self, caller: Caller, app_id: str) -> None:
+        """Delete a builder app with its keys, webhooks, OAuth clients and links."""
+        with self.tx():
+            self._app(caller, app_id)
+            for table in ("api_keys", "webhooks", "oauth_clients", "app_links"):
+                self._conn.execute(f"DELETE FROM {table} WHERE app_id = ?", (app_id,))
+            self._conn.execute("DELETE FROM builder_apps WHERE id = ?", (app_id,))
+
     def record_deployment(self, caller: Caller, app_id: str, raw: object) -> BuilderApp:
         body = Body(raw)
         status = body.enum("status", ("deploying", "deployed", "failed"), required=True)
@@ -873,7 +911,7 @@ class PlatformState:
     def create_api_key(self, caller: Caller, raw: object) -> ApiKeyRecord:
         body = Body(raw)
         app_id = cast(str, body.string("appId", required=True))
-        scopes = body.string_list("scopes", required=True, min_items=1, unique=True, values=SCOPES)
+        scopes = body.string_list("scopes", required=True, unique=True, values=SCOPES)
         with self.tx():
             app = self._app(caller, app_id)
             key = f"l4k_app_{secrets.token_hex(24)}"
@@ -881,7 +919,7 @@ class PlatformState:
                 self._new_id("key"), app.id, app.org_id, key, tuple(scopes or ()), iso(self._now())
             )
             self._conn.execute(
-                "INSERT INTO api_keys VALUES (?,?,?,?,?,?)",
+                "INSERT INTO api_keys VALUES (?,?,?,?,?,?,?)",
                 (
                     record.id,
                     record.org_id,
@@ -889,9 +927,114 @@ class PlatformState:
                     hash_key(key),
                     json.dumps(list(record.scopes)),
                     record.created_at,
+                    key[:12],
                 ),
             )
             return record
+
+    def list_api_keys(
+        self,
+        caller: Caller | None,
+        *,
+        app_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[ApiKeyInfo], str | None]:
+        """Live keys (revoked ones are gone), newest first."""
+        with self.tx():
+            sql, params = "SELECT * FROM api_keys WHERE 1 = 1", list[object]()
+            if caller is not None:
+                sql += f" AND org_id IN ({_marks(caller.scope)})"
+                params.extend(caller.scope)
+            if app_id:
+                sql += " AND app_id = ?"
+                params.append(app_id)
+            return self._page(sql, params, "created_at", cursor, limit, True, _key_from_row)
+
+    def live_key_id(self, secret: str) -> str | None:
+        """The id of the live API key whose secret is `secret` (tests)."""
+        with self.tx():
+            row = self._one("SELECT id FROM api_keys WHERE key_hash = ?", (hash_key(secret),))
+            return None if row is None else cast(str, row["id"])
+
+    def oauth_client_id(self, secret: str) -> str | None:
+        """The id of the OAuth client whose secret is `secret` (tests)."""
+        with self.tx():
+            row = self._one(
+                "SELECT id FROM oauth_clients WHERE secret_hash = ?", (hash_key(secret),)
+            )
+            return None if row is None else cast(str, row["id"])
+
+    def revoke_api_key(self, caller: Caller, key_id: str) -> None:
+        with self.tx():
+            revoked = self._conn.execute(
+                f"DELETE FROM api_keys WHERE id = ? AND org_id IN ({_marks(caller.scope)})",
+                (key_id, *caller.scope),
+            ).rowcount
+            if not revoked:
+                raise not_found("API key")
+
+    # -- OAuth clients ------------------------------------------------------------------
+
+    def create_oauth_client(self, caller: Caller, raw: object) -> OAuthClient:
+        body = Body(raw)
+        app_id = cast(str, body.string("appId", required=True))
+        uris = body.string_list(
+            "redirectUris", required=True, min_items=1, max_items=10, unique=True, item_max=2048
+        )
+        for uri in uris or ():
+            if not uri.startswith(("https://", "http://")):
+                raise validation_failed("redirectUris must be http(s) URLs")
+        with self.tx():
+            app = self._app(caller, app_id)
+            secret = f"l4cs_{secrets.token_hex(24)}"
+            client = OAuthClient(
+                self._new_id("l4c"),
+                app.id,
+                app.org_id,
+                tuple(uris or ()),
+                iso(self._now()),
+                secret,
+            )
+            self._conn.execute(
+                "INSERT INTO oauth_clients VALUES (?,?,?,?,?,?)",
+                (
+                    client.id,
+                    client.org_id,
+                    client.app_id,
+                    hash_key(secret),
+                    json.dumps(list(client.redirect_uris)),
+                    client.created_at,
+                ),
+            )
+            return client
+
+    def list_oauth_clients(
+        self,
+        caller: Caller | None,
+        *,
+        app_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[OAuthClient], str | None]:
+        with self.tx():
+            sql, params = "SELECT * FROM oauth_clients WHERE 1 = 1", list[object]()
+            if caller is not None:
+                sql += f" AND org_id IN ({_marks(caller.scope)})"
+                params.extend(caller.scope)
+            if app_id:
+                sql += " AND app_id = ?"
+                params.append(app_id)
+            return self._page(sql, params, "created_at", cursor, limit, True, _oauth_from_row)
+
+    def delete_oauth_client(self, caller: Caller, client_id: str) -> None:
+        with self.tx():
+            deleted = self._conn.execute(
+                f"DELETE FROM oauth_clients WHERE id = ? AND org_id IN ({_marks(caller.scope)})",
+                (client_id, *caller.scope),
+            ).rowcount
+            if not deleted:
+                raise not_found("OAuth client")
 
     def register_webhook(self, caller: Caller, raw: object) -> Webhook:
         body = Body(raw)
@@ -1159,21 +1302,30 @@ class PlatformState:
     def send_message(self, caller: Caller, session_id: str, raw: object) -> Message:
         body = Body(raw)
         has_text, has_template = body.has("text"), body.has("templateName")
-        if has_text == has_template or set(body.data) - {"text", "templateName", "templateParams"}:
+        fields = {"text", "templateName", "templateParams", "lastSeenMessageId"}
+        if has_text == has_template or set(body.data) - fields:
             raise validation_failed("send either {text} or {templateName, templateParams}")
         if has_text and body.has("templateParams"):
             raise validation_failed("templateParams goes with templateName")
         text = body.string("text", min_len=1, max_len=4096)
         template_name = body.string("templateName", min_len=1, max_len=100)
         params = body.string_list("templateParams", max_items=10, item_max=500) or []
+        checks_context = body.has("lastSeenMessageId")
+        last_seen = body.string("lastSeenMessageId", min_len=1, max_len=100, nullable=True)
         with self.tx():
             conv = self._conversation(caller, session_id)
             if conv.status == "closed":
-                raise conflict("the conversation is closed")
+                raise reply_refused("conversation_closed", "the conversation is closed")
             if conv.status != "handed_off" or conv.handled_by is None:
-                raise conflict("take the conversation over before replying")
+                raise reply_refused("not_handed_off", "take the conversation over before replying")
             if conv.handled_by != caller.staff:
-                raise conflict(f"{conv.handled_by.name} is handling this conversation")
+                raise reply_refused(
+                    "handled_by_other",
+                    f"{conv.handled_by.name} is handling this conversation",
+                    handledBy=conv.handled_by.to_json(),
+                )
+            if checks_context:
+                self._check_context(session_id, last_seen)
             template: Template | None = None
             if template_name is not None:
                 template = next(
@@ -1201,6 +1353,36 @@ class PlatformState:
                 template_name=template.name if template else None,
             )
             return message
+
+    def _check_context(self, session_id: str, last_seen: str | None) -> None:
+        """Refuse a reply written before the customer wrote or staff replied (safe sending)."""
+        seq = 0
+        if last_seen is not None:
+            row = self._one(
+                "SELECT seq FROM messages WHERE id = ? AND session_id = ?", (last_seen, session_id)
+            )
+            if row is None:
+                raise validation_failed("lastSeenMessageId is not a message of this conversation")
+            seq = int(row["seq"])
+        rows = self._all(
+            "SELECT * FROM messages WHERE session_id = ? AND seq > ?"
+            " AND role IN ('customer', 'human') ORDER BY seq DESC LIMIT ?",
+            (session_id, seq, STALE_CONTEXT_SHOWN + 1),
+        )
+        if not rows:
+            return
+        newer = [_message_from_row(r) for r in reversed(rows[:STALE_CONTEXT_SHOWN])]
+        customer = sum(1 for m in newer if m.role == "customer")
+        if customer:
+            what = f"the customer wrote {customer} message{'s' if customer != 1 else ''}"
+        else:
+            what = f"{newer[-1].author_name or 'someone'} replied"
+        more = " (and more)" if len(rows) > STALE_CONTEXT_SHOWN else ""
+        raise reply_refused(
+            "stale_context",
+            f"{what}{more} after lastSeenMessageId; show it and send again to send anyway",
+            newerMessages=[m.to_json() for m in newer],
+        )
 
     def _window_open(self, conv: Conversation) -> bool:
         if conv.last_customer_message_at is None:
@@ -1633,7 +1815,7 @@ class PlatformState:
     # -- Stripe -------------------------------------------------------------------------
 
     def handle_stripe_event(self, event: JSON) -> JSON:
-        """Apply a verified Stripe event once per event id."""
+        """Apply a verified Stripe event once per event id, and grant once per checkout."""
         event_id = str(event.get("id", ""))
         event_type = str(event.get("type", ""))
         with self.tx():
@@ -1641,46 +1823,72 @@ class PlatformState:
                 return {"received": True, "handled": False, "duplicate": True}
             handled = False
             # One purchase sends several events carrying the same metadata
-            # (checkout.session.completed, payment_intent.succeeded, ...); only
-            # the completed checkout grants, or a pack would count twice.
-            if event_type == "checkout.session.completed":
-                handled = self._apply_stripe_object(event.get("data"))
+            # (payment_intent.succeeded, ...); only the session's own events
+            # grant, and only for a paid session: a delayed method (SEPA
+            # Direct Debit) completes it unpaid, and its money is there only
+            # with checkout.session.async_payment_succeeded (never with
+            # ..._failed).
+            if event_type in GRANTING_STRIPE_EVENTS:
+                handled = self._grant_checkout(event_id, event.get("data"))
             self._conn.execute(
                 "INSERT INTO stripe_events VALUES (?,?,?,?)",
                 (event_id, event_type, int(handled), iso(self._now())),
             )
             return {"received": True, "handled": handled, "duplicate": False}
 
-    def _apply_stripe_object(self, data: object) -> bool:
-        obj = data.get("object") if isinstance(data, dict) else None
-        metadata = obj.get("metadata") if isinstance(obj, dict) else None
-        if not isinstance(metadata, dict):
+    def _grant_checkout(self, event_id: str, data: object) -> bool:
+        session = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(session, dict):
             return False
+        session_id = session.get("id")
+        if not isinstance(session_id, str) or not session_id:
+            return False
+        if session.get("payment_status") not in ("paid", "no_payment_required"):
+            logger.info("stripe checkout %s is not paid yet; nothing granted", session_id)
+            return False
+        granted = self._one(
+            "SELECT 1 FROM stripe_grants WHERE checkout_session_id = ?", (session_id,)
+        )
+        if granted is not None:
+            return False
+        tx_id = self._apply_checkout(session.get("metadata"))
+        if tx_id is None:
+            return False
+        self._conn.execute(
+            "INSERT INTO stripe_grants VALUES (?,?,?,?)",
+            (session_id, tx_id, event_id, iso(self._now())),
+        )
+        return True
+
+    def _apply_checkout(self, metadata: object) -> str | None:
+        """Grant what a paid checkout bought; the transaction's id, None if nothing."""
+        if not isinstance(metadata, dict):
+            return None
         org_id = metadata.get("orgId")
         if not isinstance(org_id, str) or self._org(org_id) is None:
-            return False
+            return None
         pool = self._pool_of(org_id)
         kind = metadata.get("type")
         if kind == "credit-pack":
             try:
                 amount = float(str(metadata.get("credits", "")))
             except ValueError:
-                return False
+                return None
             if not 0 < amount <= 1_000_000:
-                return False
+                return None
             self._conn.execute(
                 "UPDATE pools SET purchased = purchased + ? WHERE org_id = ?", (centi(amount), pool)
             )
             label = f"{amount:g}"
-            self._add_tx(
+            tx_id = self._add_tx(
                 pool, org_id, None, None, "purchase", centi(amount), f"Credit pack: {label} credits"
             )
             self._touch_pool(pool)
-            return True
+            return tx_id
         if kind == "subscription":
             tier = metadata.get("tier")
             if tier not in ("pro", "agency"):
-                return False
+                return None
             self._conn.execute(
                 "UPDATE orgs SET tier = ?, updated_at = ? WHERE id = ?",
                 (tier, iso(self._now()), pool),
@@ -1690,7 +1898,7 @@ class PlatformState:
                 "UPDATE pools SET monthly = ?, last_monthly_grant = ? WHERE org_id = ?",
                 (allocation, self._now().strftime("%Y-%m"), pool),
             )
-            self._add_tx(
+            tx_id = self._add_tx(
                 pool,
                 pool,
                 None,
@@ -1703,8 +1911,8 @@ class PlatformState:
             if org is not None:
                 self._emit("organization.updated", pool, org.to_summary_json())
             self._touch_pool(pool)
-            return True
-        return False
+            return tx_id
+        return None
 
     # -- licensing ----------------------------------------------------------------------
 
@@ -1898,6 +2106,27 @@ def _message_from_row(r: sqlite3.Row) -> Message:
     )
 
 
+def _key_from_row(r: sqlite3.Row) -> ApiKeyInfo:
+    return ApiKeyInfo(
+        id=r["id"],
+        app_id=r["app_id"],
+        org_id=r["org_id"],
+        key_prefix=r["key_prefix"],
+        scopes=tuple(json.loads(r["scopes"])),
+        created_at=r["created_at"],
+    )
+
+
+def _oauth_from_row(r: sqlite3.Row) -> OAuthClient:
+    return OAuthClient(
+        id=r["id"],
+        app_id=r["app_id"],
+        org_id=r["org_id"],
+        redirect_uris=tuple(json.loads(r["redirect_uris"])),
+        created_at=r["created_at"],
+    )
+
+
 def _webhook_from_row(r: sqlite3.Row) -> Webhook:
     return Webhook(
         id=r["id"],
@@ -1920,4 +2149,5 @@ def _tx_from_row(r: sqlite3.Row) -> CreditTransaction:
         amount=credits(r["amount"]),
         description=r["description"],
         created_at=r["created_at"],
+        checkout_session_id=r["checkout_session_id"],
     )

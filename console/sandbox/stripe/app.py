@@ -10,15 +10,23 @@ Like Stripe: form-encoded bodies in bracket notation, `expand[]`, lists with
 `data`/`has_more`/`url`/`starting_after`/`ending_before`, `Idempotency-Key` on
 POST (same key and body: the stored response again, with
 `Idempotent-Replayed: true`; same key, other body: 400 `idempotency_error`),
-`Request-Id` and `Stripe-Version: 2026-05-27.dahlia` response headers (whatever
-version the client asks for: the objects follow the contract), errors as
-`{"error": {"type", "message", "code", "param"}}`, 401 for a missing or
-unknown key. Events an API request causes (`customer.created`) are delivered
-to webhook endpoints right after the response is sent.
+`Request-Id` and `Stripe-Version: 2026-05-27.dahlia` response headers, errors
+as `{"error": {"type", "message", "code", "param"}}`, 401 for a missing or
+unknown key. The objects are those of 2026-05-27.dahlia only, so a request
+asking for another version (`Stripe-Version` header) is refused the way
+Stripe refuses a version it does not know: 400 `invalid_request_error`,
+"Invalid Stripe API version: <v>" (the message Stripe sends, e.g.
+stripe-samples/link#58); without the header the account's version applies.
+Events an API request causes (`customer.created`, `checkout.session.expired`)
+are delivered to webhook endpoints right after the response is sent.
 
-Extensions (not in the contract; `is_sandbox_extension`):
-- `POST /v1/checkout/sessions/{session}/expire` (Stripe's expire endpoint);
-- `/_checkout/{id}` the hosted payment page with a "Pay" button, and
+Extensions (Stripe endpoints outside the contract subset; `is_sandbox_extension`):
+- `POST /v1/checkout/sessions/{session}/expire` (Stripe's expire endpoint;
+  only an open session can be expired, and an expired one cannot be paid);
+- `GET /v1/billing_portal/configurations` (Stripe's list of customer portal
+  configurations; objects follow the contract's `billing_portal.configuration`);
+- `/_checkout/{id}` the hosted payment page (pay by card or by SEPA Direct
+  Debit; a debit still processing offers the bank's answer), and
   `/_portal/{id}` the customer portal page;
 - `/_sandbox/stripe/...` test controls (see `StripeApi.control`).
 """
@@ -54,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 _EXTENSIONS = (
     re.compile(r"^/v1/checkout/sessions/[^/]+/expire$"),
+    re.compile(r"^/v1/billing_portal/configurations$"),
     re.compile(r"^/_(checkout|portal|sandbox)(/.*)?$"),
 )
 
@@ -112,6 +121,7 @@ class StripeApi:
             request_id = new_id("req_", 14)
             try:
                 api_key = self.sandbox.authenticate(request.headers.get("authorization", ""))
+                _check_version(request.headers.get("stripe-version"))
             except StripeApiError as exc:
                 return _error(exc, request_id)
             raw = await request.body()
@@ -176,8 +186,11 @@ class StripeApi:
         return self.sandbox.expand(session, call.expand)
 
     async def expire_checkout_session(self, request: Request, call: Call) -> JSON:
-        outcome = await self.sandbox.expire_checkout_async(request.path_params["session"])
-        return self.sandbox.expand(outcome.session, call.expand)
+        session, events = self.sandbox.expire_checkout_session(
+            request.path_params["session"], self.context(call)
+        )
+        call.deliver_after.extend(events)
+        return self.sandbox.expand(session, call.expand)
 
     async def create_customer(self, request: Request, call: Call) -> JSON:
         customer, events = self.sandbox.create_customer(call.params, self.context(call))
@@ -213,16 +226,32 @@ class StripeApi:
             for i in items
         )
         total = money(int(session["amount_total"]), str(session["currency"]))
-        if session["status"] != "open":
+        intent = self.sandbox.store.get(str(session.get("payment_intent") or ""), "payment_intent")
+        if intent is not None and intent["status"] == "processing":
+            bank = f"/_checkout/{session_id}/bank"
+            action = (
+                "<p>The SEPA Direct Debit is processing: the bank answers in a few days.</p>"
+                f'<form method="post" action="{bank}">'
+                '<button name="outcome" value="succeeded">Sandbox bank: confirm the debit</button> '
+                '<button name="outcome" value="failed">Sandbox bank: refuse the debit</button>'
+                "</form>"
+            )
+        elif session["status"] != "open":
             action = f"<p>This Checkout Session is {html.escape(str(session['status']))}.</p>"
         else:
             cancel = f"/_checkout/{session_id}/cancel"
+            sepa = (
+                '<button type="submit" name="method" value="sepa_debit">'
+                f"Pay {total} by SEPA Direct Debit</button>"
+                if "sepa_debit" in session["payment_method_types"]
+                else ""
+            )
             action = (
                 f'<form method="post" action="/_checkout/{session_id}/pay">'
                 '<label>Email <input name="email" type="email"'
                 f' value="{html.escape(session.get("customer_email") or "")}"></label> '
-                f'<button type="submit">Pay {total}</button></form>'
-                f'<p><a href="{cancel}">Cancel</a></p>'
+                f'<button type="submit" name="method" value="card">Pay {total}</button> {sepa}'
+                f'</form><p><a href="{cancel}">Cancel</a></p>'
             )
         body = (
             "<p><strong>Sandbox checkout</strong>: no real payment happens.</p>"
@@ -235,7 +264,9 @@ class StripeApi:
         form = dict(parse_qsl((await request.body()).decode()))
         try:
             outcome = await self.sandbox.complete_checkout_async(
-                session_id, email=form.get("email") or None
+                session_id,
+                email=form.get("email") or None,
+                payment_method=form.get("method") or "card",
             )
         except StripeApiError as exc:
             return _page("Checkout", f"<p>{html.escape(exc.message)}</p>", exc.status)
@@ -243,6 +274,18 @@ class StripeApi:
         if success:
             return RedirectResponse(success.replace("{CHECKOUT_SESSION_ID}", session_id), 303)
         return _page("Paid", "<p>Payment complete. You can close this page.</p>")
+
+    async def bank(self, request: Request) -> Response:
+        """The sandbox bank's answer to a SEPA debit still processing."""
+        session_id = request.path_params["session"]
+        form = dict(parse_qsl((await request.body()).decode()))
+        try:
+            await self.sandbox.finish_delayed_payment_async(
+                session_id, succeeded=form.get("outcome") == "succeeded"
+            )
+        except StripeApiError as exc:
+            return _page("Checkout", f"<p>{html.escape(exc.message)}</p>", exc.status)
+        return RedirectResponse(f"/_checkout/{session_id}", 303)
 
     async def cancel(self, request: Request) -> Response:
         try:
@@ -283,7 +326,8 @@ class StripeApi:
     async def control(self, request: Request) -> Response:
         """`/_sandbox/stripe/...`: the test helpers over HTTP (subprocess tests).
 
-        - `POST checkout/{id}/complete` `{"email"?, "name"?}`; `POST checkout/{id}/expire`
+        - `POST checkout/{id}/complete` `{"email"?, "name"?, "payment_method"?}`;
+          `POST checkout/{id}/delayed` `{"succeeded": bool}`; `POST checkout/{id}/expire`
         - `GET webhook_endpoints`; `POST webhook_endpoints` `{"url", "secret"?,
           "enabled_events"?}`; `DELETE webhook_endpoints/{id}`
         - `GET deliveries`; `POST deliveries/retry` `{"event"?}`
@@ -301,9 +345,17 @@ class StripeApi:
             match (request.method, parts):
                 case ("POST", ["checkout", session_id, "complete"]):
                     done = await sandbox.complete_checkout_async(
-                        session_id, email=args.get("email"), name=args.get("name")
+                        session_id,
+                        email=args.get("email"),
+                        name=args.get("name"),
+                        payment_method=args.get("payment_method") or "card",
                     )
                     return JSONResponse(_outcome(done))
+                case ("POST", ["checkout", session_id, "delayed"]):
+                    finished = await sandbox.finish_delayed_payment_async(
+                        session_id, succeeded=bool(args["succeeded"])
+                    )
+                    return JSONResponse(_outcome(finished))
                 case ("POST", ["checkout", session_id, "expire"]):
                     return JSONResponse(_outcome(await sandbox.expire_checkout_async(session_id)))
                 case ("GET", ["webhook_endpoints"]):
@@ -342,6 +394,15 @@ def _outcome(outcome: Any) -> JSON:
     }
 
 
+def _check_version(version: str | None) -> None:
+    """Refuse a `Stripe-Version` other than the one the objects follow."""
+    if version is not None and version != API_VERSION:
+        raise StripeApiError(
+            400,
+            f"Invalid Stripe API version: {version}. This sandbox serves {API_VERSION} only.",
+        )
+
+
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -378,6 +439,11 @@ def build_app(sandbox: StripeSandbox) -> Starlette:
         Route("/v1/customers", a(api.create_customer), methods=["POST"]),
         Route("/v1/customers/{customer}", a(api.get_customer), methods=["GET"]),
         Route("/v1/billing_portal/sessions", a(api.create_portal_session), methods=["POST"]),
+        Route(
+            "/v1/billing_portal/configurations",
+            a(api.lister("billing_portal.configuration")),
+            methods=["GET"],
+        ),
         Route("/v1/prices", a(api.lister("price")), methods=["GET"]),
         Route("/v1/products", a(api.lister("product")), methods=["GET"]),
         Route("/v1/invoices", a(api.lister("invoice")), methods=["GET"]),
@@ -386,6 +452,7 @@ def build_app(sandbox: StripeSandbox) -> Starlette:
         Route("/v1/balance_transactions", a(api.lister("balance_transaction")), methods=["GET"]),
         Route("/_checkout/{session}", api.checkout_page, methods=["GET"]),
         Route("/_checkout/{session}/pay", api.pay, methods=["POST"]),
+        Route("/_checkout/{session}/bank", api.bank, methods=["POST"]),
         Route("/_checkout/{session}/cancel", api.cancel, methods=["GET"]),
         Route("/_portal/{session}", api.portal_page, methods=["GET"]),
         Route("/_sandbox/stripe/{rest:path}", api.control, methods=["GET", "POST", "DELETE"]),

@@ -252,6 +252,7 @@ def checkout_session(
     client_reference_id: str | None,
     metadata: dict[str, str],
     invoice_creation: bool,
+    payment_method_types: list[str],
 ) -> JSON:
     obj = fixture("checkout.session")
     obj.update(
@@ -300,7 +301,7 @@ def checkout_session(
         payment_method_collection="always" if mode == "subscription" else "if_required",
         payment_method_configuration_details=None,
         payment_method_options={},
-        payment_method_types=["card"],
+        payment_method_types=payment_method_types,
         permissions=None,
         phone_number_collection={"enabled": False},
         recovered_from=None,
@@ -349,8 +350,34 @@ def customer_details(email: str | None, name: str | None) -> JSON:
     }
 
 
+def portal_configuration(config_id: str, *, created: int) -> JSON:
+    """The account's default customer portal settings, as the dashboard saves them."""
+    obj = fixture("billing_portal.configuration")
+    obj.update(
+        id=config_id,
+        created=created,
+        updated=created,
+        livemode=False,
+        is_default=True,
+        active=True,
+        business_profile={
+            "headline": None,
+            "privacy_policy_url": None,
+            "terms_of_service_url": None,
+        },
+        metadata={},
+    )
+    return obj
+
+
 def portal_session(
-    session_id: str, *, created: int, customer_id: str, return_url: str | None, url: str
+    session_id: str,
+    *,
+    created: int,
+    customer_id: str,
+    return_url: str | None,
+    url: str,
+    configuration: str,
 ) -> JSON:
     obj = fixture("billing_portal.session")
     obj.update(
@@ -359,7 +386,7 @@ def portal_session(
         customer=customer_id,
         return_url=return_url,
         url=url,
-        configuration="bpc_sandbox_default",
+        configuration=configuration,
         flow=None,
         livemode=False,
         locale=None,
@@ -382,20 +409,23 @@ def payment_intent(
     charge_id: str,
     payment_method: str,
     metadata: dict[str, str],
+    status: str = "succeeded",
+    payment_method_types: list[str] | None = None,
 ) -> JSON:
+    """A PaymentIntent paid by card (`succeeded`), or a delayed one still `processing`."""
     obj = fixture("payment_intent")
     obj.update(
         id=intent_id,
         created=created,
         amount=amount,
         amount_capturable=0,
-        amount_received=amount,
+        amount_received=amount if status == "succeeded" else 0,
         currency=currency,
         customer=customer_id,
         metadata=metadata,
         latest_charge=charge_id,
         payment_method=payment_method,
-        status="succeeded",
+        status=status,
         client_secret=f"{intent_id}_secret_{new_id('', 25)}",
         canceled_at=None,
         cancellation_reason=None,
@@ -407,7 +437,7 @@ def payment_intent(
         next_action=None,
         payment_method_configuration_details=None,
         payment_method_options={},
-        payment_method_types=["card"],
+        payment_method_types=payment_method_types or ["card"],
         processing=None,
         receipt_email=None,
         review=None,
@@ -424,6 +454,21 @@ def payment_intent(
         automatic_payment_methods={"allow_redirects": "always", "enabled": True},
     )
     return obj
+
+
+def debit_failure() -> JSON:
+    """`last_payment_error` of a direct debit the customer's bank refused.
+
+    Stripe leaves out the fields an error does not have (none is nullable).
+    """
+    return {
+        "code": "payment_method_provider_decline",
+        "decline_code": "insufficient_funds",
+        "doc_url": "https://docs.stripe.com/error-codes/payment-method-provider-decline",
+        "message": "The customer's bank refused the debit (insufficient funds).",
+        "payment_method_type": "sepa_debit",
+        "type": "card_error",
+    }
 
 
 def stripe_fee(amount: int) -> int:

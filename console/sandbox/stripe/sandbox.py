@@ -2,9 +2,10 @@
 
 `StripeSandbox` owns the SQLite store and the rules behind the HTTP routes in
 `console.sandbox.stripe.app`. Tests (and the demo's "Pay" page) act as the
-paying customer through `complete_checkout` / `expire_checkout`, which record
-the events Stripe would send and deliver them, signed, to every webhook
-endpoint registered with `add_webhook_endpoint`.
+paying customer through `complete_checkout` (by card, or by SEPA Direct Debit:
+complete but unpaid until `finish_delayed_payment`) and `expire_checkout`,
+which record the events Stripe would send and deliver them, signed, to every
+webhook endpoint registered with `add_webhook_endpoint`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ from console.sandbox.stripe.store import StripeStore, WebhookDelivery, WebhookEn
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sk_test_l4yercak3_sandbox"
+DEFAULT_PORTAL_CONFIGURATION = "bpc_sandbox_default"
+#: Payment methods whose outcome the bank tells days after checkout completes.
+DELAYED_METHODS = frozenset({"sepa_debit"})
+#: Stripe's answer to a portal session on an account whose portal was never saved.
+PORTAL_NOT_CONFIGURED = (
+    "You can\u2019t create a portal session in test mode until you save your customer portal"
+    " settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal."
+)
 LIST_URLS = {
     "price": "/v1/prices",
     "product": "/v1/products",
@@ -38,6 +47,7 @@ LIST_URLS = {
     "subscription": "/v1/subscriptions",
     "event": "/v1/events",
     "balance_transaction": "/v1/balance_transactions",
+    "billing_portal.configuration": "/v1/billing_portal/configurations",
 }
 _EXPANDABLE = (
     "cus_",
@@ -81,6 +91,9 @@ class StripeSandbox:
             signatures always use the real time, as receivers check it).
         record: keep every exchange that reaches the app in `recorder`.
         webhook_timeout: seconds to wait for a webhook endpoint.
+        portal_configured: a new root gets a default customer portal
+            configuration, as if its settings had been saved in the dashboard;
+            without one, portal sessions are refused like Stripe does.
 
     Attributes:
         app: the bare Starlette app.
@@ -97,6 +110,7 @@ class StripeSandbox:
         clock: Callable[[], float] = time.time,
         record: bool = True,
         webhook_timeout: float = 5.0,
+        portal_configured: bool = True,
     ) -> None:
         self.store = StripeStore(Path(root) / "stripe.sqlite3")
         self.api_keys = frozenset(api_keys)
@@ -105,6 +119,12 @@ class StripeSandbox:
         self.webhook_timeout = webhook_timeout
         for seeded in catalog.seed_objects():
             self.store.insert_if_missing(seeded)
+        if portal_configured:
+            self.store.insert_if_missing(
+                objects.portal_configuration(
+                    DEFAULT_PORTAL_CONFIGURATION, created=catalog.SEEDED_AT
+                )
+            )
         self.app: ASGIApp = build_app(self)
         self.recorder = ExchangeRecorder(self.app)
         self.faults = FaultInjector(self.recorder if record else self.app)
@@ -295,6 +315,11 @@ class StripeSandbox:
                 and (not types or obj["type"] in types)
                 and (success is None or as_bool(success) == (obj["pending_webhooks"] == 0))
             )
+        if kind == "billing_portal.configuration":
+            return all(
+                params.get(flag) is None or as_bool(params[flag]) == obj[flag]
+                for flag in ("active", "is_default")
+            )
         if kind == "balance_transaction":
             return (
                 equal("type", obj["type"])
@@ -324,6 +349,19 @@ class StripeSandbox:
             self.store.put(customer)
             event = self._event("customer.created", customer, context)
         return customer, [event]
+
+    def live_customer(self, customer_id: str) -> JSON:
+        """A customer to use in a request: a deleted one is as missing as an unknown one."""
+        found = self.get(customer_id, "customer")
+        if found.get("deleted"):
+            raise missing("customer", customer_id, "customer")
+        return found
+
+    def delete_customer(self, customer_id: str) -> JSON:
+        """Delete a customer, as from the dashboard; it then reads as Stripe's deleted stub."""
+        self.live_customer(customer_id)
+        logger.info("stripe sandbox: customer %s deleted", customer_id)
+        return self.store.put({"id": customer_id, "object": "customer", "deleted": True})
 
     # --- checkout -------------------------------------------------------------------
     def create_checkout_session(self, params: Mapping[str, Any], base_url: str) -> JSON:
@@ -365,7 +403,7 @@ class StripeSandbox:
         customer_id = params.get("customer") or None
         email = params.get("customer_email") or None
         if customer_id is not None:
-            self.get(str(customer_id), "customer")
+            self.live_customer(str(customer_id))
             if email is not None:
                 raise invalid(
                     "customer_email",
@@ -385,13 +423,16 @@ class StripeSandbox:
                 "The `expires_at` timestamp must be between 30 minutes and 24 hours from now.",
             )
         invoice_creation = params.get("invoice_creation")
+        currency = next(iter(currencies))
+        # Dynamic payment methods: a one-time EUR payment offers SEPA Direct Debit too.
+        methods = ["card", "sepa_debit"] if mode == "payment" and currency == "eur" else ["card"]
         session_id = new_id("cs_test_a1", 56)
         session = objects.checkout_session(
             session_id,
             created=now,
             expires_at=expires_at,
             mode=str(mode),
-            currency=next(iter(currencies)),
+            currency=currency,
             amount=sum(int(item["amount_total"]) for item in items),
             url=f"{base_url}/_checkout/{session_id}",
             success_url=params.get("success_url") or None,
@@ -403,6 +444,7 @@ class StripeSandbox:
             metadata=as_metadata(params.get("metadata")),
             invoice_creation=isinstance(invoice_creation, Mapping)
             and as_bool(invoice_creation.get("enabled")),
+            payment_method_types=methods,
         )
         internal = {
             "line_items": items,
@@ -487,7 +529,7 @@ class StripeSandbox:
         return event
 
     def _complete(
-        self, session_id: str, email: str | None, name: str | None
+        self, session_id: str, email: str | None, name: str | None, method: str
     ) -> tuple[JSON, list[JSON]]:
         with self.store.transaction():
             session = self.checkout_session(session_id)
@@ -497,6 +539,13 @@ class StripeSandbox:
                     f"This Checkout Session is no longer active (status: {session['status']}).",
                     code="checkout_session_not_open",
                 )
+            if method not in session["payment_method_types"]:
+                raise invalid(
+                    "payment_method_types",
+                    f"This Checkout Session does not accept `{method}`"
+                    f" (it accepts {', '.join(session['payment_method_types'])}).",
+                )
+            delayed = method in DELAYED_METHODS
             internal = self.store.internal(session_id)
             items: list[JSON] = internal.get("line_items", [])
             now = self.now()
@@ -529,15 +578,17 @@ class StripeSandbox:
                     charge_id=charge_id,
                     payment_method=payment_method,
                     metadata=internal.get("payment_intent_metadata", {}),
+                    status="processing" if delayed else "succeeded",
+                    payment_method_types=session["payment_method_types"],
                 )
-                events.append(self._event("payment_intent.succeeded", self.store.put(intent)))
                 session["payment_intent"] = intent["id"]
-                invoice_creation = session.get("invoice_creation") or {}
-                if invoice_creation.get("enabled") and customer is not None:
-                    invoice = self._invoice(customer, items, now, now, "manual", None, None)
-                    events.append(self._event("invoice.paid", invoice))
-                    session["invoice"] = invoice["id"]
-                description = f"Payment for {', '.join(i['description'] for i in items)}"
+                if delayed:
+                    # Like Stripe: the session completes now, unpaid; the bank
+                    # answers days later (`finish_delayed_payment`).
+                    events.append(self._event("payment_intent.processing", self.store.put(intent)))
+                else:
+                    events.append(self._event("payment_intent.succeeded", self.store.put(intent)))
+                    events.extend(self._collect(session, customer, items, charge_id, now))
             else:
                 assert customer is not None
                 subscription_id = new_id("sub_")
@@ -581,26 +632,81 @@ class StripeSandbox:
                 )
                 events.append(self._event("invoice.paid", invoice))
                 session["subscription"], session["invoice"] = subscription_id, invoice["id"]
-                description = "Subscription creation"
-            self.store.put(
-                objects.balance_transaction(
-                    new_id("txn_"),
-                    created=now,
-                    amount=amount,
-                    currency=currency,
-                    source=charge_id,
-                    description=description,
-                )
-            )
+                self._book(charge_id, amount, currency, "Subscription creation", now)
             session.update(
                 status="complete",
-                payment_status="paid",
+                payment_status="unpaid" if delayed else "paid",
                 customer=None if customer is None else customer["id"],
                 customer_details=objects.customer_details(payer_email, payer_name),
             )
             self.store.put(session)
             events.append(self._event("checkout.session.completed", session))
-        logger.info("stripe sandbox: checkout session %s completed", session_id)
+        logger.info(
+            "stripe sandbox: checkout session %s completed (%s)",
+            session_id,
+            session["payment_status"],
+        )
+        return session, events
+
+    def _collect(
+        self, session: JSON, customer: JSON | None, items: list[JSON], charge_id: str, now: int
+    ) -> list[JSON]:
+        """The money of a payment-mode session arrived: its invoice (if asked for) and booking."""
+        events: list[JSON] = []
+        invoice_creation = session.get("invoice_creation") or {}
+        if invoice_creation.get("enabled") and customer is not None:
+            invoice = self._invoice(customer, items, now, now, "manual", None, None)
+            events.append(self._event("invoice.paid", invoice))
+            session["invoice"] = invoice["id"]
+        description = f"Payment for {', '.join(i['description'] for i in items)}"
+        self._book(charge_id, int(session["amount_total"]), session["currency"], description, now)
+        return events
+
+    def _book(self, charge_id: str, amount: int, currency: str, description: str, now: int) -> None:
+        self.store.put(
+            objects.balance_transaction(
+                new_id("txn_"),
+                created=now,
+                amount=amount,
+                currency=currency,
+                source=charge_id,
+                description=description,
+            )
+        )
+
+    def _finish_delayed(self, session_id: str, succeeded: bool) -> tuple[JSON, list[JSON]]:
+        with self.store.transaction():
+            session = self.checkout_session(session_id)
+            intent = self.store.get(str(session.get("payment_intent") or ""), "payment_intent")
+            if intent is None or intent["status"] != "processing":
+                raise StripeApiError(
+                    400,
+                    f"Checkout Session {session_id} has no delayed payment in progress.",
+                    code="payment_intent_unexpected_state",
+                )
+            events: list[JSON] = []
+            if succeeded:
+                intent.update(status="succeeded", amount_received=intent["amount"])
+                events.append(self._event("payment_intent.succeeded", self.store.put(intent)))
+                customer = self.store.get(str(session.get("customer") or ""), "customer")
+                items: list[JSON] = self.store.internal(session_id).get("line_items", [])
+                events.extend(
+                    self._collect(session, customer, items, intent["latest_charge"], self.now())
+                )
+                session["payment_status"] = "paid"
+                self.store.put(session)
+                events.append(self._event("checkout.session.async_payment_succeeded", session))
+            else:
+                intent.update(
+                    status="requires_payment_method", last_payment_error=objects.debit_failure()
+                )
+                events.append(self._event("payment_intent.payment_failed", self.store.put(intent)))
+                events.append(self._event("checkout.session.async_payment_failed", session))
+        logger.info(
+            "stripe sandbox: delayed payment of %s %s",
+            session_id,
+            "succeeded" if succeeded else "failed",
+        )
         return session, events
 
     def _invoice(
@@ -646,7 +752,9 @@ class StripeSandbox:
         )
         return self.store.put(invoice)
 
-    def _expire(self, session_id: str) -> tuple[JSON, list[JSON]]:
+    def _expire(
+        self, session_id: str, context: RequestContext | None = None
+    ) -> tuple[JSON, list[JSON]]:
         with self.store.transaction():
             session = self.checkout_session(session_id)
             if session["status"] != "open":
@@ -658,7 +766,7 @@ class StripeSandbox:
                 )
             session.update(status="expired", url=None)
             self.store.put(session)
-            event = self._event("checkout.session.expired", session)
+            event = self._event("checkout.session.expired", session, context)
         return session, [event]
 
     # --- portal ---------------------------------------------------------------------
@@ -666,7 +774,12 @@ class StripeSandbox:
         customer_id = params.get("customer")
         if not customer_id:
             raise missing_param("customer")
-        self.get(str(customer_id), "customer")
+        self.live_customer(str(customer_id))
+        defaults = self.list_objects(
+            "billing_portal.configuration", {"active": "true", "is_default": "true"}
+        )["data"]
+        if not defaults:
+            raise StripeApiError(400, PORTAL_NOT_CONFIGURED)
         session_id = new_id("bps_")
         session = objects.portal_session(
             session_id,
@@ -674,6 +787,7 @@ class StripeSandbox:
             customer_id=str(customer_id),
             return_url=params.get("return_url") or None,
             url=f"{base_url}/_portal/{session_id}",
+            configuration=defaults[0]["id"],
         )
         return self.store.put(session)
 
@@ -749,21 +863,52 @@ class StripeSandbox:
 
     # --- test helpers: the paying customer ------------------------------------------
     def complete_checkout(
-        self, session_id: str, *, email: str | None = None, name: str | None = None
+        self,
+        session_id: str,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        payment_method: str = "card",
     ) -> CheckoutOutcome:
         """Pay: complete the session, create what follows, record and deliver the events.
 
+        By card the session is paid at once. By a delayed method
+        (``sepa_debit``, offered for EUR payments) it completes unpaid, its
+        PaymentIntent `processing`, until `finish_delayed_payment`.
         Delivers from the calling thread; from a coroutine use
         `complete_checkout_async`.
         """
-        session, events = self._complete(session_id, email, name)
+        session, events = self._complete(session_id, email, name, payment_method)
         return CheckoutOutcome(session, events, self.deliver_blocking(events))
 
     async def complete_checkout_async(
-        self, session_id: str, *, email: str | None = None, name: str | None = None
+        self,
+        session_id: str,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        payment_method: str = "card",
     ) -> CheckoutOutcome:
-        session, events = self._complete(session_id, email, name)
+        session, events = self._complete(session_id, email, name, payment_method)
         return CheckoutOutcome(session, events, await self.deliver(events))
+
+    def finish_delayed_payment(self, session_id: str, *, succeeded: bool) -> CheckoutOutcome:
+        """The bank answers a delayed payment: `checkout.session.async_payment_succeeded`
+        (the session becomes paid) or `checkout.session.async_payment_failed`."""
+        session, events = self._finish_delayed(session_id, succeeded)
+        return CheckoutOutcome(session, events, self.deliver_blocking(events))
+
+    async def finish_delayed_payment_async(
+        self, session_id: str, *, succeeded: bool
+    ) -> CheckoutOutcome:
+        session, events = self._finish_delayed(session_id, succeeded)
+        return CheckoutOutcome(session, events, await self.deliver(events))
+
+    def expire_checkout_session(
+        self, session_id: str, context: RequestContext
+    ) -> tuple[JSON, list[JSON]]:
+        """`POST /v1/checkout/sessions/{id}/expire`: the session and the events to deliver."""
+        return self._expire(session_id, context)
 
     def expire_checkout(self, session_id: str) -> CheckoutOutcome:
         """Let the session expire (`checkout.session.expired` is delivered)."""

@@ -7,11 +7,20 @@ createDeployment, getDeployment, getDeploymentEvents (JSON array, or
 line), addProjectDomain, getProjectDomain, verifyProjectDomain,
 getDomainConfig, getProjectDomains and getDeployments.
 
+getDeploymentEvents answers at most `DEFAULT_EVENTS_LIMIT` events when asked
+without ``limit``, as Vercel cuts a long log; ``limit=-1`` answers all of
+them. getDeployments pages by creation time (``limit``, ``until``,
+``pagination.next``).
+
 Extensions the console needs but the contract does not hold (kept minimal,
 listed by `is_sandbox_extension`):
 - `POST /v10/projects/{projectId}/promote/{deploymentId}`: Vercel's promote
   endpoint; points production at a READY deployment (also how the console
-  rolls back). Answers 201 with no body.
+  rolls back; an older one pins production). Answers 201 with no body.
+- `POST /v1/projects/{projectId}/unpause`: Vercel's unpauseProject; new
+  production deployments go live again after a rollback. 200, no body.
+- `GET /v1/integrations/git-namespaces`: Vercel's listGitNamespaces; the
+  GitHub owners Vercel's GitHub app is installed on.
 - `PATCH /v12/deployments/{id}/cancel`: Vercel's cancel; answers the deployment.
 - `DELETE /v9/projects/{idOrName}/domains/{domain}`: Vercel's removeProjectDomain;
   answers `{}`.
@@ -22,7 +31,9 @@ listed by `is_sandbox_extension`):
 
 Auth: `Authorization: Bearer <token>`. No or malformed header: 401; unknown
 token: 403 with `invalidToken: true` (what Vercel answers for a revoked token).
-The `teamId`/`slug` query parameters are accepted and ignored.
+The `teamId`/`slug` query parameters are accepted and ignored. A rate limit
+(`VercelSandbox.limit_rate`) answers 429 with Vercel's ``X-RateLimit-*``
+headers and no ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -58,7 +69,9 @@ from console.sandbox.vercel.payloads import (
     env_payload,
     error_body,
     event_payload,
+    git_namespace_payload,
     project_payload,
+    rate_limit_body,
 )
 from console.sandbox.vercel.serving import AppUnavailable
 
@@ -71,10 +84,18 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 _EXTENSIONS = (
     re.compile(r"^/v10/projects/[^/]+/promote/[^/]+$"),
+    re.compile(r"^/v1/projects/[^/]+/unpause$"),
+    re.compile(r"^/v1/integrations/git-namespaces$"),
     re.compile(r"^/v12/deployments/[^/]+/cancel$"),
     re.compile(r"^/_(deployments|inspect|sandbox)(/.*)?$"),
 )
 STREAM_POLL_SECONDS = 0.05
+#: Events getDeploymentEvents answers without ``limit``. Vercel cuts a long log
+#: without saying where; the sandbox cuts here so a client that does not ask
+#: for the rest loses it, as it would on Vercel.
+DEFAULT_EVENTS_LIMIT = 100
+#: The request budget Vercel's rate-limit headers report.
+RATE_LIMIT_TOTAL = 100
 
 
 #: Extensions that share a path with a contract operation (told apart by method).
@@ -127,6 +148,17 @@ class VercelApi:
                 )
             if token.strip() not in self.sandbox.tokens:
                 return _error(403, "forbidden", "Not authorized", invalidToken=True)
+            reset = self.sandbox.take_rate_limit(request.url.path)
+            if reset is not None:
+                return JSONResponse(
+                    rate_limit_body(reset, RATE_LIMIT_TOTAL),
+                    status_code=429,
+                    headers={
+                        "X-RateLimit-Limit": str(RATE_LIMIT_TOTAL),
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset": str(reset),
+                    },
+                )
             try:
                 return await handler(request)
             except VercelApiError as exc:
@@ -213,6 +245,21 @@ class VercelApi:
         self.sandbox.promote(request.path_params["projectId"], request.path_params["deploymentId"])
         return Response(status_code=201)
 
+    async def unpause(self, request: Request) -> Response:
+        self.sandbox.resume_production(request.path_params["projectId"])
+        return Response(status_code=200)
+
+    async def git_namespaces(self, request: Request) -> Response:
+        provider = request.query_params.get("provider", "github")
+        if provider not in {"github", "github-limited"}:
+            return JSONResponse([])
+        return JSONResponse(
+            [
+                git_namespace_payload(owner.slug, owner.id, owner.owner_type)
+                for owner in self.sandbox.git_namespaces()
+            ]
+        )
+
     async def list_deployments(self, request: Request) -> Response:
         query = request.query_params
         limit = max(1, min(_number(request, "limit") or 20, 100))
@@ -261,7 +308,9 @@ class VercelApi:
         if request.query_params.get("direction") == "backward":
             items.reverse()
         limit = _number(request, "limit")
-        if limit is not None and limit >= 0:
+        if limit is None:
+            limit = DEFAULT_EVENTS_LIMIT
+        if limit >= 0:
             items = items[:limit]
         return JSONResponse(items)
 
@@ -383,6 +432,10 @@ class VercelApi:
         - `POST domains/{domain}/dns` `{"txt": true, "configured": true}`
         - `POST domains/{domain}/verified`
         - `PUT timing` `{"queued": s, "initializing": s, "building": s}`
+        - `POST rate-limit` `{"path": regex, "reset_in": s, "times": n}`
+        - `POST git/{owner}` `{"repos": [...] | null, "owner_type": "user"|"team"}`:
+          Vercel's GitHub app sees `owner` (all repositories when `repos` is null)
+        - `DELETE git/{owner}`: it no longer does
         """
         parts = request.path_params["rest"].strip("/").split("/")
         body = await _json_body(request) if request.method in {"POST", "PUT"} else None
@@ -411,6 +464,21 @@ class VercelApi:
                     self.sandbox.mark_domain_verified(domain)
                 case ("PUT", ["timing"]):
                     self.sandbox.set_timing(BuildTiming(**args))
+                case ("POST", ["rate-limit"]):
+                    self.sandbox.limit_rate(
+                        str(args.get("path", ".*")),
+                        reset_in=float(args.get("reset_in", 30.0)),
+                        times=int(args.get("times", 1)),
+                    )
+                case ("POST", ["git", owner]):
+                    repos = args.get("repos")
+                    self.sandbox.grant_git_access(
+                        owner,
+                        repos=None if repos is None else [str(r) for r in repos],
+                        owner_type=str(args.get("owner_type", "user")),
+                    )
+                case ("DELETE", ["git", owner]):
+                    self.sandbox.revoke_git_access(owner)
                 case _:
                     return _error(404, "not_found", "Unknown sandbox control")
         except VercelApiError as exc:
@@ -452,12 +520,16 @@ def build_app(sandbox: VercelSandbox) -> Starlette:
         Route("/v6/domains/{domain}/config", g(api.domain_config), methods=["GET"]),
         # Extensions (not in the contract).
         Route("/v10/projects/{projectId}/promote/{deploymentId}", g(api.promote), methods=["POST"]),
+        Route("/v1/projects/{projectId}/unpause", g(api.unpause), methods=["POST"]),
+        Route("/v1/integrations/git-namespaces", g(api.git_namespaces), methods=["GET"]),
         Route("/v12/deployments/{id}/cancel", g(api.cancel_deployment), methods=["PATCH"]),
         Route("/v9/projects/{idOrName}/domains/{domain}", g(api.remove_domain), methods=["DELETE"]),
         Route("/_deployments/{host}", api.site, methods=["GET", "HEAD"]),
         Route("/_deployments/{host}/{path:path}", api.site, methods=["GET", "HEAD"]),
         Route("/_inspect/{id}", api.inspect, methods=["GET"]),
-        Route("/_sandbox/vercel/{rest:path}", api.control, methods=["GET", "POST", "PUT"]),
+        Route(
+            "/_sandbox/vercel/{rest:path}", api.control, methods=["GET", "POST", "PUT", "DELETE"]
+        ),
     ]
     return Starlette(
         routes=routes,

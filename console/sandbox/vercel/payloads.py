@@ -156,6 +156,7 @@ def project_payload(
         "outputDirectory": None,
         "rootDirectory": None,
         "live": production is not None,
+        "autoAssignCustomDomains": project.auto_assign,
         "latestDeployments": [deployment_summary(v, account) for v in latest],
         "targets": {}
         if production is None
@@ -163,7 +164,29 @@ def project_payload(
     }
     if project.link is not None:
         payload["link"] = project.link
+    if project.last_alias_request is not None:
+        payload["lastAliasRequest"] = project.last_alias_request
     return _without_none(payload, "framework")
+
+
+def git_namespace_payload(slug: str, namespace_id: int, owner_type: str) -> JSON:
+    """One listGitNamespaces item (outside the contract subset; shape of Vercel's SDK)."""
+    return {
+        "provider": "github",
+        "slug": slug,
+        "id": namespace_id,
+        "ownerType": owner_type,
+        "name": slug,
+    }
+
+
+def rate_limit_body(reset: int, total: int) -> JSON:
+    """Vercel's 429 body: the limit and when its window resets (epoch seconds)."""
+    return error_body(
+        "rate_limited",
+        "Rate limit exceeded",
+        limit={"remaining": 0, "reset": reset, "resetMs": reset * 1000, "total": total},
+    )
 
 
 def deployment_payload(

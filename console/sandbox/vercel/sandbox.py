@@ -5,6 +5,17 @@
 control methods (`fail_next_build`, `hang_next_build`, `fail_health_check`,
 `mark_domain_verified`, ...) or over HTTP under `/_sandbox/vercel/...`.
 
+Production follows Vercel's rules: the newest READY production deployment
+serves it, unless a deployment was promoted since; promoting an older one (a
+rollback) pins production there (``autoAssignCustomDomains`` off) until
+`resume_production` (Vercel's unpauseProject), and only a production
+deployment ready after that takes over again.
+
+Vercel's GitHub app sees only the owners (and repositories) it was given
+(`git_access`, `grant_git_access`); linking a project to any other repository
+answers Vercel's 400 "To link a GitHub repository, you need to install the
+GitHub integration first.".
+
 Builds are simulated (a timeline computed from the clock, `builds`) unless
 the sandbox is given `RealBuilds`: then each deployment checks out the pushed
 commit, installs and runs `next build` for real (`runner`), while served, and
@@ -28,6 +39,7 @@ import logging
 import re
 import secrets
 import string
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
@@ -78,6 +90,11 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 #: Seconds `stop()` waits for the server to end: a build and each `next start`
 #: get a TERM, then a KILL after a grace period.
 STOP_TIMEOUT = 30.0
+#: What Vercel answers when its GitHub app cannot see the repository to link.
+GIT_INTEGRATION_MISSING = (
+    "To link a GitHub repository, you need to install the GitHub integration first."
+)
+VERCEL_GITHUB_APP = "https://github.com/apps/vercel"
 
 
 def _random_id(prefix: str, length: int = 28, alphabet: str = _ALNUM) -> str:
@@ -93,6 +110,36 @@ def loopback_site_url(sandbox_url: str, host: str, path: str = "/") -> str:
 def apex_of(domain: str) -> str:
     """The registrable name (naively the last two labels, e.g. example.com)."""
     return ".".join(domain.split(".")[-2:])
+
+
+@dataclass(frozen=True)
+class GitOwner:
+    """A GitHub owner Vercel's GitHub app is installed on.
+
+    Attributes:
+        slug: the owner's login.
+        owner_type: "user" or "team" (an organization), as Vercel names them.
+        repos: the repositories it may see, or None for all of them.
+    """
+
+    slug: str
+    owner_type: str = "user"
+    repos: frozenset[str] | None = None
+
+    @property
+    def id(self) -> int:
+        """A stable stand-in for GitHub's account id."""
+        return int.from_bytes(hashlib.sha256(self.slug.lower().encode()).digest()[:4], "big")
+
+    def sees(self, repo: str) -> bool:
+        return self.repos is None or repo.lower() in self.repos
+
+
+@dataclass
+class _RateLimit:
+    path: re.Pattern[str]
+    times: int
+    reset_in: float
 
 
 @dataclass(frozen=True)
@@ -121,6 +168,10 @@ class VercelSandbox:
             simulating them.
         simulation_notice: what simulated build logs say first (why they are
             simulated), e.g. `NODE_MISSING_NOTICE`.
+        git_access: the GitHub owners Vercel's GitHub app is installed on, each
+            with the repositories it may see (None: all of them). None: it
+            sees every repository (git-namespaces then lists the owners
+            projects are linked to).
 
     Attributes:
         app: the bare Starlette app.
@@ -140,8 +191,16 @@ class VercelSandbox:
         account: Account | None = None,
         builds: RealBuilds | None = None,
         simulation_notice: str | None = None,
+        git_access: Mapping[str, Collection[str] | None] | None = None,
     ) -> None:
         self.root = Path(root)
+        self._lock = threading.Lock()
+        self._git: dict[str, GitOwner] | None = None
+        if git_access is not None:
+            self._git = {}
+            for owner, repos in git_access.items():
+                self.grant_git_access(owner, repos=repos)
+        self._rate_limits: list[_RateLimit] = []
         self.store = VercelStore(self.root / "vercel.sqlite3")
         self.tokens = frozenset(tokens)
         self.token = next(iter(tokens), DEFAULT_TOKEN)
@@ -228,7 +287,8 @@ class VercelSandbox:
         promoted = next((v for v in plain if v.row.id == project.promoted_deployment_id), None)
         if promoted is not None and promoted.state == "READY":
             promoted_at = project.promoted_at or 0
-            if auto is None or (auto.ready_at or 0) <= promoted_at:
+            # Pinned (a rollback): nothing replaces it. Else a newer one ready since does.
+            if not project.auto_assign or auto is None or (auto.ready_at or 0) <= promoted_at:
                 production = promoted
         production_id = None if production is None else production.row.id
         aliases = [production_alias(project.name)] + [
@@ -281,6 +341,16 @@ class VercelSandbox:
         repo = body.get("gitRepository")
         if isinstance(repo, Mapping):
             link = self._link(repo, now)
+            full = f"{link['org']}/{link['repo']}"
+            if not self.git_sees(link["org"], link["repo"]):
+                raise VercelApiError(
+                    400,
+                    "bad_request",
+                    GIT_INTEGRATION_MISSING,
+                    action="Install GitHub App",
+                    link=VERCEL_GITHUB_APP,
+                    repo=full,
+                )
         framework = body.get("framework", "nextjs")
         region = body.get("serverlessFunctionRegion") or DEFAULT_REGION
         if region not in REGION_NAMES:
@@ -440,7 +510,10 @@ class VercelSandbox:
                 "missing_files",
                 "The sandbox deploys from `gitSource` only (no file uploads).",
             )
-        now = self.now_ms()
+        newest = next(iter(self.store.list_deployments(project.id)), None)
+        # getDeployments pages by creation time: two deployments of one project in
+        # the same millisecond would straddle a page boundary and one be skipped.
+        now = max(self.now_ms(), newest.created_at + 1 if newest is not None else 0)
         link = project.link or {}
         org = str(git.get("org") or link.get("org") or "")
         repo = str(git.get("repo") or link.get("repo") or "")
@@ -545,7 +618,12 @@ class VercelSandbox:
         return self.deployment_view(view.row.id)
 
     def promote(self, project_id: str, deployment_id: str) -> None:
-        """Point production (alias and custom domains) at a READY deployment (rollback too)."""
+        """Point production (alias and custom domains) at a READY deployment.
+
+        Promoting a deployment older than the newest READY production one is
+        a rollback: production is pinned to it (auto-assignment off) until
+        `resume_production`. Promoting the newest one lifts a pin.
+        """
         project = self._project(project_id)
         view = self.deployment_view(deployment_id)
         if view.row.project_id != project.id:
@@ -554,8 +632,49 @@ class VercelSandbox:
             raise VercelApiError(
                 400, "deployment_not_ready", "Only READY deployments can be promoted"
             )
-        self.store.set_promoted(project.id, view.row.id, self.now_ms())
-        logger.info("vercel sandbox: %s promoted to production of %s", view.row.id, project.id)
+        now = self.now_ms()
+        views, production_id = self._views(project, now)
+        newest = max(
+            (v for v in views if v.row.target == "production" and v.state == "READY"),
+            key=lambda v: (v.row.created_at, v.row.id),
+            default=None,
+        )
+        rollback = newest is not None and view.row.created_at < newest.row.created_at
+        self.store.set_promoted(
+            project.id,
+            view.row.id,
+            now,
+            auto_assign=not rollback,
+            alias_request={
+                "fromDeploymentId": production_id or view.row.id,
+                "toDeploymentId": view.row.id,
+                "jobStatus": "succeeded",
+                "requestedAt": now,
+                "type": "rollback" if rollback else "promote",
+            },
+        )
+        logger.info(
+            "vercel sandbox: %s promoted to production of %s (pinned=%s)",
+            view.row.id,
+            project.id,
+            rollback,
+        )
+
+    def resume_production(self, project_id: str) -> None:
+        """unpauseProject: auto-assignment on again; production stays until a newer one is ready.
+
+        Raises:
+            VercelApiError: 400 for an unknown project, as Vercel documents.
+        """
+        project = self.store.find_project(project_id)
+        if project is None:
+            raise VercelApiError(400, "bad_request", f"Project {project_id} does not exist")
+        now = self.now_ms()
+        _, production_id = self._views(project, now)
+        if production_id is not None:
+            # Re-anchored at now: deployments that got ready while pinned stay out.
+            self.store.set_promoted(project.id, production_id, now, auto_assign=True)
+        logger.info("vercel sandbox: automatic production resumed for %s", project.id)
 
     def list_deployments(
         self,
@@ -662,6 +781,64 @@ class VercelSandbox:
         domain = self.get_domain(id_or_name, name)
         self.store.delete_domain(domain.name)
         logger.info("vercel sandbox: domain %s removed from %s", domain.name, domain.project_id)
+
+    # --- the GitHub integration -------------------------------------------
+    def git_sees(self, owner: str, repo: str) -> bool:
+        """Whether Vercel's GitHub app can see `owner/repo`."""
+        with self._lock:
+            if self._git is None:
+                return True
+            installed = self._git.get(owner.lower())
+        return installed is not None and installed.sees(repo)
+
+    def git_namespaces(self) -> list[GitOwner]:
+        """The owners Vercel's GitHub app is installed on (listGitNamespaces)."""
+        with self._lock:
+            if self._git is not None:
+                return sorted(self._git.values(), key=lambda o: o.slug.lower())
+        return [GitOwner(owner) for owner in self.store.linked_owners()]
+
+    def grant_git_access(
+        self, owner: str, *, repos: Collection[str] | None = None, owner_type: str = "user"
+    ) -> None:
+        """Install Vercel's GitHub app on `owner`: all repositories, or only `repos`.
+
+        The first grant (or revoke) on a sandbox made without `git_access`
+        ends its see-everything default: from then on only the owners granted
+        are seen.
+        """
+        chosen = None if repos is None else frozenset(r.lower() for r in repos)
+        with self._lock:
+            if self._git is None:
+                self._git = {}
+            self._git[owner.lower()] = GitOwner(owner, owner_type, chosen)
+
+    def revoke_git_access(self, owner: str) -> None:
+        """Uninstall Vercel's GitHub app from `owner`."""
+        with self._lock:
+            if self._git is None:
+                self._git = {}
+            self._git.pop(owner.lower(), None)
+
+    # --- rate limits (test controls) ---------------------------------------
+    def limit_rate(self, path: str = ".*", *, reset_in: float = 30.0, times: int = 1) -> None:
+        """The next `times` API requests whose path matches `path` answer 429.
+
+        As Vercel does: ``X-RateLimit-Limit``, ``X-RateLimit-Remaining: 0`` and
+        ``X-RateLimit-Reset`` (epoch seconds, `reset_in` from the sandbox's
+        clock), and no ``Retry-After``.
+        """
+        with self._lock:
+            self._rate_limits.append(_RateLimit(re.compile(path), times, reset_in))
+
+    def take_rate_limit(self, path: str) -> int | None:
+        """The reset (epoch seconds) if a request to `path` is rate limited now."""
+        with self._lock:
+            for limit in self._rate_limits:
+                if limit.times > 0 and limit.path.search(path):
+                    limit.times -= 1
+                    return int(self.clock() + limit.reset_in)
+        return None
 
     # --- deployed sites (health checks) -----------------------------------
     async def app_url(self, deployment_id: str) -> str | None:

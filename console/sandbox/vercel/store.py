@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS projects (
     promoted_deployment_id TEXT,
     promoted_at INTEGER,
     health_status INTEGER NOT NULL DEFAULT 200,
-    region TEXT NOT NULL DEFAULT 'iad1'
+    region TEXT NOT NULL DEFAULT 'iad1',
+    auto_assign INTEGER NOT NULL DEFAULT 1,
+    last_alias_request TEXT
 );
 CREATE TABLE IF NOT EXISTS envs (
     id TEXT PRIMARY KEY,
@@ -116,6 +118,8 @@ CREATE TABLE IF NOT EXISTS build_overrides (
 #: Columns added since the first schema: files an older console wrote lack them.
 _ADDED_COLUMNS = (
     ("projects", "region", "TEXT NOT NULL DEFAULT 'iad1'"),
+    ("projects", "auto_assign", "INTEGER NOT NULL DEFAULT 1"),
+    ("projects", "last_alias_request", "TEXT"),
     ("deployments", "region", "TEXT NOT NULL DEFAULT 'iad1'"),
     ("deployments", "mode", "TEXT NOT NULL DEFAULT 'simulated'"),
     ("deployments", "state", "TEXT"),
@@ -131,6 +135,14 @@ BuildMode = Literal["simulated", "real"]
 
 @dataclass(frozen=True)
 class ProjectRow:
+    """A project.
+
+    `auto_assign` is Vercel's ``autoAssignCustomDomains``: off after a
+    rollback, when production stays on `promoted_deployment_id` whatever
+    deploys next. `last_alias_request` is the last promote or rollback, as
+    Vercel's ``lastAliasRequest`` reports it.
+    """
+
     id: str
     name: str
     framework: str | None
@@ -141,6 +153,8 @@ class ProjectRow:
     promoted_at: int | None
     health_status: int
     region: str = DEFAULT_REGION
+    auto_assign: bool = True
+    last_alias_request: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -325,14 +339,16 @@ class VercelStore:
             promoted_at=row["promoted_at"],
             health_status=row["health_status"],
             region=row["region"],
+            auto_assign=bool(row["auto_assign"]),
+            last_alias_request=_json_or_none(row["last_alias_request"]),
         )
 
     def insert_project(self, project: ProjectRow) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO projects (id, name, framework, link, created_at, updated_at,"
-                " promoted_deployment_id, promoted_at, health_status, region)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " promoted_deployment_id, promoted_at, health_status, region, auto_assign,"
+                " last_alias_request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     project.id,
                     project.name,
@@ -344,6 +360,10 @@ class VercelStore:
                     project.promoted_at,
                     project.health_status,
                     project.region,
+                    int(project.auto_assign),
+                    None
+                    if project.last_alias_request is None
+                    else json.dumps(project.last_alias_request),
                 ),
             )
 
@@ -351,16 +371,41 @@ class VercelStore:
         row = self._one("SELECT * FROM projects WHERE id = ? OR name = ?", (id_or_name, id_or_name))
         return None if row is None else self._project(row)
 
+    def linked_owners(self) -> list[str]:
+        """The GitHub owners of the repositories projects are linked to."""
+        rows = self._all(
+            "SELECT DISTINCT json_extract(link, '$.org') AS org FROM projects"
+            " WHERE link IS NOT NULL ORDER BY org"
+        )
+        return [str(r["org"]) for r in rows if r["org"]]
+
     def delete_project(self, project_id: str) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM projects WHERE id = ?", (project_id,))
 
-    def set_promoted(self, project_id: str, deployment_id: str, at: int) -> None:
+    def set_promoted(
+        self,
+        project_id: str,
+        deployment_id: str,
+        at: int,
+        *,
+        auto_assign: bool,
+        alias_request: dict[str, Any] | None = None,
+    ) -> None:
+        """Production serves `deployment_id` from `at`; pinned there unless `auto_assign`."""
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE projects SET promoted_deployment_id = ?, promoted_at = ?, updated_at = ?"
+                "UPDATE projects SET promoted_deployment_id = ?, promoted_at = ?, updated_at = ?,"
+                " auto_assign = ?, last_alias_request = COALESCE(?, last_alias_request)"
                 " WHERE id = ?",
-                (deployment_id, at, at, project_id),
+                (
+                    deployment_id,
+                    at,
+                    at,
+                    int(auto_assign),
+                    None if alias_request is None else json.dumps(alias_request),
+                    project_id,
+                ),
             )
 
     def set_health(self, project_id: str, status: int) -> None:

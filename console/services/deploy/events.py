@@ -51,10 +51,15 @@ class StepFailed:
 
 @dataclass(frozen=True, slots=True)
 class PipelineCompleted:
-    """The whole run ended well; `url` is the live URL if there is one."""
+    """The whole run ended; `url` is the live URL if there is one.
+
+    `warning` says what a soft step found wrong (the health check failed: the
+    deployment is kept, for a person to look at or roll back).
+    """
 
     run_id: int
     url: str | None = None
+    warning: str | None = None
 
 
 ProgressEvent = StepStarted | StepProgress | StepFinished | StepFailed | PipelineCompleted

@@ -3,6 +3,13 @@
 Redeploying is the deploy pipeline again (`DeployService.deploy`): it reuses
 the Vercel project and the app's webhook, so a redeploy creates nothing new
 but the deployment.
+
+Rolling back pins production: Vercel stops giving production to new
+deployments (``autoAssignCustomDomains`` off) until automatic production is
+resumed. The store keeps that as notes on the deployments (`PINNED` on the
+one production is pinned to, `RESUMED` when it is lifted), written from what
+Vercel reports after each promote, resume and refresh, so the history says
+what Vercel does.
 """
 
 from __future__ import annotations
@@ -12,19 +19,39 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from console.errors import NotFound, UserInputError
 from console.services.deploy.deploy import vercel_name
 from console.services.platform.client import PlatformClient
 from console.services.vercel.client import VercelClient
+from console.services.vercel.models import Project as VercelProject
 from console.services.vercel.models import ReadyState
 from console.store.db import Store
 from console.store.models import Deployment, DeploymentEvent, Project
 
 logger = logging.getLogger(__name__)
 
-#: DeploymentEvent.kind of the note "promoted to production" (kept across log refreshes).
+#: DeploymentEvent.kind of the note "promoted to production".
 PROMOTED = "promoted"
+#: ... of the note on the deployment production is pinned to (a rollback).
+PINNED = "pinned"
+#: ... of the note "automatic production resumed", on the deployment serving then.
+RESUMED = "resumed"
+#: The console's own notes, kept when a build log is fetched again.
+NOTES = (PROMOTED, PINNED, RESUMED)
+#: What a pinned production means for the next deploys.
+PINNED_TEXT = (
+    "Production is pinned to this deployment; new deployments will not go live automatically"
+)
+
+
+@dataclass(frozen=True)
+class ProductionPin:
+    """Production pinned to one deployment (after a rollback)."""
+
+    deployment_id: str
+    commit_sha: str | None
 
 
 @dataclass(frozen=True)
@@ -71,16 +98,20 @@ class HistoryService:
                 raise UserInputError("This project is not on the platform yet.")
             return ProjectRef(row.id, row.remote_id, row.name, vercel_name(row.slug or row.name))
 
-    async def refresh(self, project_id: int, *, limit: int = 50) -> int:
-        """Fetch the project's deployments from Vercel into the store; returns how many."""
+    async def refresh(self, project_id: int) -> int:
+        """Fetch all the project's deployments from Vercel into the store; returns how many.
+
+        Every page of Vercel's history is read, and whether production is
+        pinned is taken from the project as Vercel reports it.
+        """
         ref = self.project(project_id)
         try:
             vercel_project = await self.vercel.get_project(ref.vercel_name)
         except NotFound:
             return 0
-        page = await self.vercel.list_deployments(project_id=vercel_project.id, limit=limit)
+        deployments = await self.vercel.list_all_deployments(vercel_project.id)
         with self.store.write() as tx:
-            for item in page.deployments:
+            for item in deployments:
                 row = tx.session.get(Deployment, item.id)
                 if row is None:
                     row = Deployment(id=item.id, project_id=project_id, trigger="git")
@@ -94,11 +125,17 @@ class HistoryService:
                 row.created_at = _ms(item.created_at) or row.created_at
                 row.ready_at = _ms(item.ready_at)
                 row.error = item.error_message
-        logger.info("project %d: %d deployments refreshed", project_id, len(page.deployments))
-        return len(page.deployments)
+            tx.session.flush()
+            self._note_pin(tx.session, project_id, vercel_project)
+        logger.info("project %d: %d deployments refreshed", project_id, len(deployments))
+        return len(deployments)
 
     async def roll_back(self, project_id: int, deployment_id: str) -> str:
-        """Point production at an earlier READY deployment; returns the production URL."""
+        """Point production at an earlier READY deployment; returns the production URL.
+
+        Vercel pins production to a deployment rolled back to; the store
+        notes it (`production_pin`) as Vercel reports it afterwards.
+        """
         ref = self.project(project_id)
         with self.store.read() as session:
             row = session.get(Deployment, deployment_id)
@@ -110,9 +147,9 @@ class HistoryService:
             raise UserInputError(
                 f"Only a READY deployment can serve production ({current.ready_state.value})."
             )
-        await self.vercel.promote_deployment(
-            vercel_project_id or current.project_id or ref.vercel_name, deployment_id
-        )
+        target = vercel_project_id or current.project_id or ref.vercel_name
+        await self.vercel.promote_deployment(target, deployment_id)
+        vercel_project = await self.vercel.get_project(target)
         production_url = f"https://{ref.vercel_name}.vercel.app"
         await self.platform.record_deployment(
             ref.app_id, "deployed", production_url=production_url, deployment_id=deployment_id
@@ -129,8 +166,57 @@ class HistoryService:
             if project is not None:
                 project.production_url = production_url
                 project.deployment_status = "deployed"
-        logger.info("project %d: production rolled back to %s", project_id, deployment_id)
+            tx.session.flush()
+            self._note_pin(tx.session, project_id, vercel_project)
+        logger.info(
+            "project %d: production rolled back to %s (pinned=%s)",
+            project_id,
+            deployment_id,
+            vercel_project.production_pinned,
+        )
         return production_url
+
+    async def resume_production(self, project_id: int) -> str | None:
+        """Let new production deployments go live again after a rollback pinned production.
+
+        Vercel's unpause; production keeps serving the pinned deployment until
+        the next production deployment is ready.
+
+        Returns:
+            The deployment production still serves, or None if none.
+        """
+        ref = self.project(project_id)
+        pin = production_pin(self.store, project_id)
+        with self.store.read() as session:
+            row = session.get(Deployment, pin.deployment_id) if pin is not None else None
+            vercel_project_id = row.vercel_project_id if row is not None else None
+        target = vercel_project_id or ref.vercel_name
+        await self.vercel.resume_production(target)
+        vercel_project = await self.vercel.get_project(target)
+        with self.store.write() as tx:
+            self._note_pin(tx.session, project_id, vercel_project)
+        logger.info("project %d: automatic production resumed", project_id)
+        return vercel_project.production_deployment_id
+
+    def _note_pin(self, session: Session, project_id: int, vercel_project: VercelProject) -> None:
+        """Note in the store whether production is pinned, as Vercel reports it."""
+        local = _pin(session, project_id)
+        serving = vercel_project.production_deployment_id
+        row = session.get(Deployment, serving) if serving is not None else None
+        if row is None or row.project_id != project_id:
+            return  # not in the history yet: the next refresh notes it
+        if vercel_project.production_pinned:
+            if local is None or local.deployment_id != serving:
+                session.add(DeploymentEvent(deployment_id=serving, kind=PINNED, text=PINNED_TEXT))
+        elif local is not None:
+            session.add(
+                DeploymentEvent(
+                    deployment_id=serving,
+                    kind=RESUMED,
+                    text=f"Automatic production resumed by {self.staff_name}: the next "
+                    "production deployment goes live when it is ready",
+                )
+            )
 
     async def fetch_logs(self, deployment_id: str) -> int:
         """Replace the stored build log of `deployment_id` with Vercel's; returns the lines."""
@@ -139,7 +225,7 @@ class HistoryService:
             tx.session.execute(
                 delete(DeploymentEvent).where(
                     DeploymentEvent.deployment_id == deployment_id,
-                    DeploymentEvent.kind != PROMOTED,
+                    DeploymentEvent.kind.not_in(NOTES),
                 )
             )
             tx.touch("deployment_events")
@@ -155,13 +241,46 @@ class HistoryService:
         return len(events)
 
 
-def production_deployment(store: Store, project_id: int) -> str | None:
-    """The deployment serving production: the last promoted one, else the newest READY."""
+def production_pin(store: Store, project_id: int) -> ProductionPin | None:
+    """The deployment production is pinned to, or None when new deployments go live."""
     with store.read() as session:
+        return _pin(session, project_id)
+
+
+def _pin(session: Session, project_id: int) -> ProductionPin | None:
+    latest = session.execute(
+        select(DeploymentEvent.deployment_id, DeploymentEvent.kind, Deployment.commit_sha)
+        .join(Deployment, Deployment.id == DeploymentEvent.deployment_id)
+        .where(
+            Deployment.project_id == project_id,
+            DeploymentEvent.kind.in_((PINNED, RESUMED)),
+        )
+        .order_by(DeploymentEvent.id.desc())
+    ).first()
+    if latest is None or latest[1] != PINNED:
+        return None
+    return ProductionPin(str(latest[0]), latest[2])
+
+
+def production_deployment(store: Store, project_id: int) -> str | None:
+    """The deployment serving production.
+
+    The pinned one while production is pinned; else the newest READY
+    production deployment that got ready after the last promote (or resume),
+    else the one promoted (or serving at the resume); without either, the
+    newest READY one.
+    """
+    with store.read() as session:
+        pin = _pin(session, project_id)
+        if pin is not None:
+            return pin.deployment_id
         promoted = session.execute(
             select(DeploymentEvent.deployment_id, DeploymentEvent.id)
             .join(Deployment, Deployment.id == DeploymentEvent.deployment_id)
-            .where(Deployment.project_id == project_id, DeploymentEvent.kind == PROMOTED)
+            .where(
+                Deployment.project_id == project_id,
+                DeploymentEvent.kind.in_((PROMOTED, RESUMED)),
+            )
             .order_by(DeploymentEvent.id.desc())
         ).first()
         newest = session.execute(

@@ -12,8 +12,15 @@ same loop as the httpx clients (`console.services.http.run_with_retry`):
 - a ref update is retried too (setting a ref to the same commit twice has one
   effect); a ref creation and a repository creation are not, except when the
   connection could not even be opened;
-- 429 and rate-limit 403s honour ``Retry-After`` / ``X-RateLimit-Reset`` up to
-  the policy's cap, then raise `RateLimited`.
+- 429 and rate-limit 403s wait as `console.services.http.rate_limit_wait`
+  reads GitHub's headers: the primary limit (``x-ratelimit-remaining: 0``)
+  until ``x-ratelimit-reset``; a secondary limit (a message saying so, the
+  primary window's headers beside it) ``retry-after`` if sent, else a minute,
+  then exponentially longer; beyond the policy's cap, `RateLimited` at once.
+
+Every request carries ``X-GitHub-Api-Version: 2022-11-28``, the version the
+contract describes: without it GitHub answers with its default version, which
+is not ours to choose.
 
 **Publishing** (`commit_files`) is one atomic commit through the Git Data API
 (DESIGN.md section 4): ``GET ref``, a blob only per binary file, ONE tree with
@@ -26,8 +33,10 @@ every Git Data call on a repository without a commit, and the contract has no
 other way to write (``PUT contents`` is not in it). So the console creates
 repositories with ``auto_init=True`` (`create_repo` returns the auto-init
 commit as `Repo.head`), and the first publish goes on top of that commit.
-Publishing to a repository created empty elsewhere fails with a
-`ValidationFailed` that says so.
+GitHub may answer the branch read right after the create as if the
+repository were still empty, so that read is repeated a few times, with a
+short backoff, before the repository is taken as empty. Publishing to a
+repository created empty elsewhere fails with a `ValidationFailed` that says so.
 """
 
 from __future__ import annotations
@@ -66,6 +75,7 @@ from console.services.http import (
     error_for_status,
     extract_error,
     parse_retry_after,
+    rate_limit_wait,
     run_with_retry,
 )
 
@@ -76,6 +86,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REMOTE = "github"
+#: The REST API version the console is written against (and the contract describes).
+API_VERSION = "2022-11-28"
 T = TypeVar("T")
 
 #: The message GitHub sends (409) for Git Data calls on a repository without commits.
@@ -126,6 +138,7 @@ class GitHubClient:
             seconds_between_requests=0,
             seconds_between_writes=0,
             lazy=True,  # objects fetch only when we ask: the request count stays exact
+            api_version=API_VERSION,
         )
         self.counting = _install_connection_hook(
             self._gh, self._count_request, (min(timeout, 10.0), timeout)
@@ -169,7 +182,7 @@ class GitHubClient:
                 return await asyncio.to_thread(fn)
 
         def classify(exc: Exception) -> Failure | None:
-            failure = _classify(exc, retryable=retry)
+            failure = _classify(exc, retryable=retry, now=self.policy.clock())
             if (
                 failure is not None
                 and not_found is not None
@@ -252,9 +265,56 @@ class GitHubClient:
             ),
         )
         repo = Repo.parse(Reader(raw, remote=REMOTE))
-        head = await self.get_head(repo.owner, repo.name, repo.default_branch)
+        head = await self._initial_head(repo)
         logger.info("github repository %s created (private=%s)", repo.full_name, repo.private)
         return Repo.parse(Reader(raw, remote=REMOTE), head=head)
+
+    async def _initial_head(self, repo: Repo) -> str | None:
+        """The auto-init commit of a repository created moments ago.
+
+        GitHub creates it with the repository, but a read right after the
+        create can still find the repository empty; the read is repeated with
+        the policy's backoff (no jitter: this waits for GitHub, not for a
+        crowd) before the repository is taken as empty.
+        """
+        attempts = max(1, self.policy.attempts)
+        for number in range(1, attempts + 1):
+            head = await self.get_head(repo.owner, repo.name, repo.default_branch)
+            if head is not None or number == attempts:
+                return head
+            wait = self.policy.ceiling(number)
+            logger.info(
+                "github %s: initial commit not visible yet, read %d/%d again in %.2f s",
+                repo.full_name,
+                number + 1,
+                attempts,
+                wait,
+            )
+            await self.policy.sleep(wait)
+        raise AssertionError("unreachable: the loop returns")  # pragma: no cover
+
+    async def delete_repo(self, owner: str, name: str) -> None:
+        """``DELETE /repos/{owner}/{repo}``: the token needs the ``delete_repo`` scope.
+
+        Raises:
+            AuthError: the token may not delete it (GitHub's 403 without ``delete_repo``).
+            NotFound: no such repository.
+        """
+
+        def run() -> None:
+            self._repo(owner, name).delete()
+
+        try:
+            await self._io(f"DELETE /repos/{owner}/{name}", run)
+        except AuthError as exc:
+            # The generic hint names the repo scope; deleting needs its own.
+            raise AuthError(
+                f"the token may not delete {owner}/{name}: it needs the delete_repo scope",
+                remote=REMOTE,
+                status=exc.status,
+                code=exc.code,
+            ) from exc
+        logger.info("github repository %s/%s deleted", owner, name)
 
     # ------------------------------------------------------------------ git data
 
@@ -539,22 +599,16 @@ def _install_connection_hook(
     return True
 
 
-def _classify(exc: Exception, *, retryable: bool) -> Failure | None:
+def _classify(exc: Exception, *, retryable: bool, now: float) -> Failure | None:
     """Judge a PyGithub / requests failure (see the module docstring)."""
     from github import BadAttributeException, GithubException, RateLimitExceededException
 
     if isinstance(exc, RemoteError):  # raised by our own step code
         return Failure(exc, retry=False)
     if isinstance(exc, RateLimitExceededException):
-        wait = _rate_limit_wait(_lower(exc.headers))
-        message = _message(exc) or "API rate limit exceeded"
-        return Failure(
-            RateLimited(message, retry_after=wait, remote=REMOTE, status=exc.status),
-            retry=True,
-            wait=wait,
-        )
+        return _rate_limited(exc, now=now)
     if isinstance(exc, GithubException):
-        return _classify_status(exc, retryable=retryable)
+        return _classify_status(exc, retryable=retryable, now=now)
     if isinstance(exc, BadAttributeException):
         return Failure(contract_error(REMOTE, f"a field has the wrong type ({exc})"), retry=False)
     if isinstance(exc, ValueError):  # json.JSONDecodeError from PyGithub's parser
@@ -564,7 +618,25 @@ def _classify(exc: Exception, *, retryable: bool) -> Failure | None:
     return None
 
 
-def _classify_status(exc: Any, *, retryable: bool) -> Failure:
+def _rate_limited(exc: Any, *, now: float) -> Failure:
+    """A 403/429 rate limit, primary or secondary: the wait GitHub's headers name, if any.
+
+    A secondary limit that names none (no ``retry-after``, the primary window
+    not exhausted) is an unnamed limit: the policy's minute, then longer.
+    """
+    code, message = extract_error(exc.data)
+    wait = rate_limit_wait(_lower(exc.headers), now=now)
+    error = RateLimited(
+        message or "API rate limit exceeded",
+        retry_after=wait,
+        remote=REMOTE,
+        status=exc.status,
+        code=code,
+    )
+    return Failure(error, retry=True, wait=wait, unnamed_limit=wait is None)
+
+
+def _classify_status(exc: Any, *, retryable: bool, now: float) -> Failure:
     status: int = exc.status
     headers = _lower(exc.headers)
     code, message = extract_error(exc.data)
@@ -573,15 +645,7 @@ def _classify_status(exc: Any, *, retryable: bool) -> Failure:
         or "retry-after" in headers
         or (message and "rate limit" in message.lower())
     ):
-        wait = _rate_limit_wait(headers)
-        error: RemoteError = RateLimited(
-            message or "API rate limit exceeded",
-            retry_after=wait,
-            remote=REMOTE,
-            status=status,
-            code=code,
-        )
-        return Failure(error, retry=True, wait=wait)
+        return _rate_limited(exc, now=now)
     if status == 403 and (message is None or "bad credentials" not in message.lower()):
         return Failure(
             AuthError(
@@ -599,7 +663,7 @@ def _classify_status(exc: Any, *, retryable: bool) -> Failure:
         )
     error = error_for_status(REMOTE, status, code=code, message=message)
     if status >= 500:
-        wait = parse_retry_after(str(headers["retry-after"])) if "retry-after" in headers else None
+        wait = parse_retry_after(headers.get("retry-after"), now=now)
         return Failure(error, retry=retryable, wait=wait)
     return Failure(error, retry=False)
 
@@ -630,10 +694,6 @@ def _never_sent(exc: Exception) -> bool:
     return False
 
 
-def _message(exc: Any) -> str | None:
-    return extract_error(getattr(exc, "data", None))[1]
-
-
 def _missing_scope(headers: Mapping[str, Any]) -> bool:
     """A classic token whose scopes lack what the endpoint accepts (GitHub answers 404)."""
     if "x-oauth-scopes" not in headers or "x-accepted-oauth-scopes" not in headers:
@@ -641,17 +701,3 @@ def _missing_scope(headers: Mapping[str, Any]) -> bool:
     have = {s.strip() for s in str(headers["x-oauth-scopes"]).split(",") if s.strip()}
     accepted = {s.strip() for s in str(headers["x-accepted-oauth-scopes"]).split(",") if s.strip()}
     return bool(accepted) and not (have & accepted)
-
-
-def _rate_limit_wait(headers: Mapping[str, Any]) -> float | None:
-    """Seconds until the limit resets: Retry-After, else X-RateLimit-Reset (epoch)."""
-    lowered = _lower(headers)
-    if "retry-after" in lowered:
-        return parse_retry_after(str(lowered["retry-after"]))
-    reset = lowered.get("x-ratelimit-reset")
-    if reset is not None:
-        try:
-            return max(0.0, float(reset) - time.time())
-        except ValueError:
-            return None
-    return None

@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Literal
@@ -27,7 +28,7 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
-from console.errors import NetworkError, RemoteError
+from console.errors import Conflict, ContractError, NetworkError, RemoteError
 from console.services.http import (
     Failure,
     HttpApi,
@@ -40,6 +41,7 @@ from console.services.http import (
 from console.services.platform.models import (
     Agent,
     ApiKey,
+    ApiKeyInfo,
     Architecture,
     BuilderApp,
     BuilderAppLinks,
@@ -51,17 +53,20 @@ from console.services.platform.models import (
     ChildStatus,
     Conversation,
     ConversationStatus,
+    CreatedOAuthClient,
     CreditBalance,
     CreditTransaction,
     CreditUsage,
     EventPage,
     LicensingLimits,
     Message,
+    OAuthClient,
     ObjectType,
     Organization,
     Page,
     PlatformEvent,
     RegisteredWebhook,
+    StaffRef,
     Template,
     TransactionKind,
     UsageGroup,
@@ -89,6 +94,63 @@ class EventCursorInvalid(RemoteError):
     """The change-log cursor is beyond the log's head (410): the log was reset."""
 
     action = "The platform's change log was reset; the console resyncs everything."
+
+
+class StaleContext(Conflict):
+    """A reply refused with 409 ``stale_context``: the customer wrote, or staff
+    replied, after the message its author had seen. Nothing was sent.
+
+    Attributes:
+        newer: those messages, oldest first (the newest 20 at most).
+    """
+
+    action = "Read what arrived, then send the reply anyway, edit it or discard it."
+
+    def __init__(self, message: str, *, newer: tuple[Message, ...], **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.newer = newer
+
+
+class HandledByOther(Conflict):
+    """A reply refused with 409 ``handled_by_other``: someone else has the conversation.
+
+    Attributes:
+        handler: who took it over.
+    """
+
+    action = "Ask them to hand it back if you need to reply."
+
+    def __init__(self, message: str, *, handler: StaffRef, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.handler = handler
+
+
+class _PlatformApi(HttpApi):
+    """`HttpApi` that reads the details of a refused reply (409) into typed errors."""
+
+    def classify(self, exc: Exception, *, retryable: bool) -> Failure | None:
+        """Override HttpApi.classify: `StaleContext` and `HandledByOther` carry their details."""
+        failure = super().classify(exc, retryable=retryable)
+        if (
+            failure is None
+            or not isinstance(exc, HttpStatusFailure)
+            or not isinstance(failure.error, Conflict)
+            or failure.error.code not in ("stale_context", "handled_by_other")
+        ):
+            return failure
+        return replace(failure, error=_refused_reply(failure.error, exc.response))
+
+
+def _refused_reply(error: Conflict, response: httpx.Response) -> RemoteError:
+    kw: dict[str, Any] = {"remote": REMOTE, "status": error.status, "code": error.code}
+    try:
+        details = Reader(parse_json(REMOTE, response), remote=REMOTE).obj("error")
+        if error.code == "stale_context":
+            newer = tuple(Message.parse(m) for m in details.items("newerMessages"))
+            return StaleContext(str(error), newer=newer, **kw)
+        return HandledByOther(str(error), handler=StaffRef.parse(details.obj("handledBy")), **kw)
+    except ContractError as bad:
+        return bad
 
 
 class Unset(Enum):
@@ -138,7 +200,7 @@ class PlatformClient:
         staff_name: str | None = None,
     ) -> None:
         self._http = http
-        self._api = HttpApi(http, remote=REMOTE, policy=policy)
+        self._api = _PlatformApi(http, remote=REMOTE, policy=policy)
         self._staff_name = staff_name
 
     async def aclose(self) -> None:
@@ -200,6 +262,10 @@ class PlatformClient:
             headers=self._headers(org_id),
             idempotency_key=idempotency_key,
         )
+
+    async def _delete(self, url: str, org_id: str | None) -> None:
+        """A DELETE (204); retried like a GET (a repeat after a lost answer is 404)."""
+        await self._api.send("DELETE", url, headers=self._headers(org_id))
 
     # ------------------------------------------------------------------ organizations
 
@@ -295,6 +361,11 @@ class PlatformClient:
             idempotency_key=idempotency_key,
         )
         return ChildOrganization.parse(reader)
+
+    async def delete_child(self, child_id: str, *, org_id: str | None = None) -> None:
+        """deleteChildOrganization (204); it must hold no builder apps (409 `Conflict`)."""
+        await self._delete(f"/organizations/children/{_seg(child_id)}", org_id)
+        logger.info("platform child organization %s deleted", child_id)
 
     # ------------------------------------------------------------------ builder apps
 
@@ -399,6 +470,11 @@ class PlatformClient:
         )
         return BuilderApp.parse(reader)
 
+    async def delete_builder_app(self, app_id: str, *, org_id: str | None = None) -> None:
+        """deleteBuilderApp (204): its API keys, webhooks, OAuth clients and links go with it."""
+        await self._delete(f"/builder-apps/{_seg(app_id)}", org_id)
+        logger.info("platform builder app %s deleted", app_id)
+
     async def record_deployment(
         self,
         app_id: str,
@@ -473,6 +549,61 @@ class PlatformClient:
         logger.info("platform api key %s created for app %s", key.id, key.app_id)
         return key
 
+    async def list_api_keys(
+        self,
+        *,
+        app_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        org_id: str | None = None,
+    ) -> Page[ApiKeyInfo]:
+        """listApiKeys: the live keys (never their secrets), newest first."""
+        params = {"appId": app_id, "limit": limit, "cursor": cursor}
+        return _page(await self._get("/api-keys", org_id=org_id, params=params), ApiKeyInfo.parse)
+
+    async def revoke_api_key(self, key_id: str, *, org_id: str | None = None) -> None:
+        """revokeApiKey (204): the key stops working at once."""
+        await self._delete(f"/api-keys/{_seg(key_id)}", org_id)
+        logger.info("platform api key %s revoked", key_id)
+
+    async def create_oauth_client(
+        self,
+        app_id: str,
+        redirect_uris: Sequence[str],
+        *,
+        idempotency_key: str | None = None,
+        org_id: str | None = None,
+    ) -> CreatedOAuthClient:
+        """createOAuthClient: the client secret is returned only now."""
+        reader = await self._write(
+            "POST",
+            "/oauth-clients",
+            {"appId": app_id, "redirectUris": list(redirect_uris)},
+            org_id=org_id,
+            idempotency_key=idempotency_key,
+        )
+        created = CreatedOAuthClient.parse(reader)
+        logger.info("platform oauth client %s created for app %s", created.client.id, app_id)
+        return created
+
+    async def list_oauth_clients(
+        self,
+        *,
+        app_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        org_id: str | None = None,
+    ) -> Page[OAuthClient]:
+        """listOAuthClients (without secrets), newest first."""
+        params = {"appId": app_id, "limit": limit, "cursor": cursor}
+        reader = await self._get("/oauth-clients", org_id=org_id, params=params)
+        return _page(reader, OAuthClient.parse)
+
+    async def delete_oauth_client(self, client_id: str, *, org_id: str | None = None) -> None:
+        """deleteOAuthClient (204)."""
+        await self._delete(f"/oauth-clients/{_seg(client_id)}", org_id)
+        logger.info("platform oauth client %s deleted", client_id)
+
     async def register_webhook(
         self,
         *,
@@ -508,9 +639,7 @@ class PlatformClient:
 
     async def delete_webhook(self, webhook_id: str, *, org_id: str | None = None) -> None:
         """deleteWebhook (204)."""
-        await self._api.send(
-            "DELETE", f"/webhooks/{_seg(webhook_id)}", headers=self._headers(org_id)
-        )
+        await self._delete(f"/webhooks/{_seg(webhook_id)}", org_id)
         logger.info("platform webhook %s deleted", webhook_id)
 
     # ------------------------------------------------------------------ conversations
@@ -589,13 +718,28 @@ class PlatformClient:
         text: str | None = None,
         template_name: str | None = None,
         template_params: Sequence[str] = (),
+        last_seen_message_id: str | Unset | None = UNSET,
         idempotency_key: str | None = None,
         org_id: str | None = None,
     ) -> Message:
         """sendConversationMessage as the handler: free `text` or an approved template.
 
+        Args:
+            session_id: the conversation.
+            text: free text.
+            template_name: an approved template (WhatsApp), instead of `text`.
+            template_params: the template's values.
+            last_seen_message_id: safe sending: the newest message the author
+                had seen (None: none); the platform refuses the reply if the
+                customer wrote or staff replied after it. Left out: no check.
+            idempotency_key: replays the first answer for a repeat.
+            org_id: acting organization.
+
         Raises:
-            Conflict: the conversation is not handed off to this handler.
+            StaleContext: the customer wrote or staff replied after
+                `last_seen_message_id` (code ``stale_context``).
+            HandledByOther: someone else took the conversation over.
+            Conflict: codes ``conversation_closed`` and ``not_handed_off``.
             ValidationFailed: code ``whatsapp_window_closed`` (24 h passed; use a template).
         """
         if (text is None) == (template_name is None):
@@ -607,6 +751,8 @@ class PlatformClient:
             body = {"templateName": template_name}
             if template_params:
                 body["templateParams"] = list(template_params)
+        if not isinstance(last_seen_message_id, Unset):
+            body["lastSeenMessageId"] = last_seen_message_id
         reader = await self._write(
             "POST",
             f"/conversations/{_seg(session_id)}/messages",
@@ -711,6 +857,7 @@ class PlatformClient:
         agent_id: str | None = None,
         filter_org: str | None = None,
         session_id: str | None = None,
+        checkout_session_id: str | None = None,
         kind: TransactionKind | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -718,11 +865,12 @@ class PlatformClient:
         cursor: str | None = None,
         org_id: str | None = None,
     ) -> Page[CreditTransaction]:
-        """listCreditTransactions: newest first."""
+        """listCreditTransactions: newest first (`checkout_session_id`: that purchase's grant)."""
         params = {
             "agentId": agent_id,
             "orgId": filter_org,
             "sessionId": session_id,
+            "checkoutSessionId": checkout_session_id,
             "kind": kind,
             "since": _iso(since),
             "until": _iso(until),

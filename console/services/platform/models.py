@@ -22,8 +22,14 @@ T = TypeVar("T")
 
 Tier = Literal["free", "pro", "agency", "enterprise"]
 TIERS: tuple[Tier, ...] = ("free", "pro", "agency", "enterprise")
-ChildStatus = Literal["provisioning", "active", "failed", "suspended"]
-CHILD_STATUSES: tuple[ChildStatus, ...] = ("provisioning", "active", "failed", "suspended")
+ChildStatus = Literal["provisioning", "active", "warning", "failed", "suspended"]
+CHILD_STATUSES: tuple[ChildStatus, ...] = (
+    "provisioning",
+    "active",
+    "warning",
+    "failed",
+    "suspended",
+)
 CategoryId = Literal[
     "products",
     "events",
@@ -72,6 +78,8 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     "checkout_instance",
     "agent_session",
 )
+#: The object type of each API category (`linkBuilderAppObjects` takes object types).
+OBJECT_TYPE_OF: dict[CategoryId, ObjectType] = dict(zip(CATEGORY_IDS, OBJECT_TYPES, strict=True))
 BuilderAppStatus = Literal["draft", "published", "deployed", "failed"]
 BUILDER_APP_STATUSES: tuple[BuilderAppStatus, ...] = ("draft", "published", "deployed", "failed")
 Architecture = Literal["thin_client", "full_stack", "hybrid"]
@@ -363,6 +371,64 @@ class ApiKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """A live API key as listed (its secret is never listed)."""
+
+    id: str
+    app_id: str
+    org_id: str
+    key_prefix: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+
+    @classmethod
+    def parse(cls, r: Reader) -> ApiKeyInfo:
+        return cls(
+            id=r.text("id"),
+            app_id=r.text("appId"),
+            org_id=r.text("orgId"),
+            key_prefix=r.text("keyPrefix"),
+            scopes=r.texts("scopes", required=True),
+            created_at=r.instant("createdAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthClient:
+    """An app's OAuth client; `id` is the public client id."""
+
+    id: str
+    app_id: str
+    org_id: str
+    redirect_uris: tuple[str, ...]
+    created_at: datetime
+
+    @classmethod
+    def parse(cls, r: Reader) -> OAuthClient:
+        return cls(
+            id=r.text("id"),
+            app_id=r.text("appId"),
+            org_id=r.text("orgId"),
+            redirect_uris=r.texts("redirectUris", required=True),
+            created_at=r.instant("createdAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedOAuthClient:
+    """A new OAuth client and its secret (shown only at creation)."""
+
+    client: OAuthClient
+    secret: str = field(repr=False)
+
+    @classmethod
+    def parse(cls, r: Reader) -> CreatedOAuthClient:
+        secret = r.text("clientSecret")
+        console_log.register_secret(secret)
+        return cls(client=OAuthClient.parse(r), secret=secret)
+
+
+@dataclass(frozen=True, slots=True)
 class Webhook:
     id: str
     app_id: str
@@ -557,6 +623,8 @@ class CreditTransaction:
     amount: float
     description: str
     created_at: datetime
+    #: The Stripe Checkout Session this grant was made for, else None.
+    checkout_session_id: str | None = None
 
     @classmethod
     def parse(cls, r: Reader) -> CreditTransaction:
@@ -569,6 +637,7 @@ class CreditTransaction:
             amount=r.number("amount"),
             description=r.text("description") if r.has("description") else "",
             created_at=r.instant("createdAt"),
+            checkout_session_id=r.opt_text("checkoutSessionId"),
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from console.services.publish.check import Builder, CheckReport, fileset_hash
 from console.services.publish.model import (
+    KIND_LINK,
     KIND_PUBLISH,
     STEPS,
     CheckRecord,
@@ -19,6 +20,7 @@ from console.services.publish.model import (
     CustomEnvVar,
     Draft,
     FileChange,
+    Plan,
     PublishResult,
     RepoNameTaken,
     Review,
@@ -35,11 +37,13 @@ from console.services.publish.service import (
     PublishService,
     Remedies,
     parse_repo_url,
+    published_config,
     unified_diff,
 )
 
 __all__ = [
     "HEAL_ROUNDS",
+    "KIND_LINK",
     "KIND_PUBLISH",
     "STEPS",
     "Builder",
@@ -50,6 +54,7 @@ __all__ = [
     "Draft",
     "FileChange",
     "GitHubApi",
+    "Plan",
     "PlatformApi",
     "PublishResult",
     "PublishService",
@@ -62,6 +67,7 @@ __all__ = [
     "custom_env_problems",
     "fileset_hash",
     "parse_repo_url",
+    "published_config",
     "scan_secrets",
     "target_for",
     "unified_diff",

@@ -10,12 +10,14 @@ from typing import Any, Literal
 
 from console.errors import UserInputError
 from console.services.buildcheck.problems import BuildProblem
-from console.services.scaffold import Category, ComposedFile, PublishConfig, env_vars
+from console.services.scaffold import Category, ComposedFile, PublishConfig, Tier, env_vars
 from console.services.scaffold.config import ENV_VAR_NAME
 
 logger = logging.getLogger(__name__)
 
 KIND_PUBLISH = "project.publish"
+#: A published repository and the chosen record links, for a builder app still being created.
+KIND_LINK = "project.publish.link"
 BRANCH = "main"
 #: Keys of `publish_configs.config` this package owns besides the `PublishConfig` fields.
 STATE_KEY = "publish_state"
@@ -87,6 +89,35 @@ def custom_env_problems(config: PublishConfig, extra: Sequence[CustomEnvVar]) ->
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The organization's plan as last synced: what a generated app must show.
+
+    Attributes:
+        tier: the plan of the organization (a client's is its agency's: one pool).
+        badge_required: the platform requires the "Powered by l4yercak3" badge.
+        white_label: the platform allows removing every l4yercak3 mark.
+        synced: False before the first sync (the free tier's rules apply).
+    """
+
+    tier: Tier = Tier.FREE
+    badge_required: bool = True
+    white_label: bool = False
+    synced: bool = False
+
+    def describe(self) -> str:
+        """One line for the wizard: the plan and what it means for the app."""
+        name = f"{self.tier.value.capitalize()} plan"
+        if self.badge_required:
+            mark = "the app shows the “Powered by l4yercak3” badge"
+        elif self.white_label:
+            mark = "white label, no l4yercak3 badge"
+        else:
+            mark = "no badge"
+        source = "" if self.synced else " (not synced yet)"
+        return f"{name}{source}: {mark}"
+
+
+@dataclass(frozen=True)
 class Draft:
     """What the wizard loads: the config, the project's detection and the publish state."""
 
@@ -99,6 +130,7 @@ class Draft:
     extra_env: tuple[CustomEnvVar, ...] = ()
     queued: bool = False  # a "publish when online" waits in the outbox
     last_error: str | None = None  # why the last queued publish was refused
+    plan: Plan = Plan()  # the organization's; `config.tier` follows it
 
 
 FileStatus = Literal["added", "modified", "unchanged", "removed"]
@@ -124,6 +156,7 @@ class CheckRecord:
         at: when it finished.
         seconds: how long it took.
         problem: the first real error of a failed check ("" when it passed).
+        tier: the plan the files were composed for (it decides the badge).
     """
 
     files_hash: str
@@ -131,6 +164,7 @@ class CheckRecord:
     at: datetime
     seconds: float
     problem: str = ""
+    tier: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +173,7 @@ class CheckRecord:
             "at": self.at.isoformat(),
             "seconds": round(self.seconds, 1),
             "problem": self.problem,
+            "tier": self.tier,
         }
 
     @classmethod
@@ -150,6 +185,7 @@ class CheckRecord:
                 datetime.fromisoformat(str(raw["at"])),
                 float(raw.get("seconds", 0.0)),
                 str(raw.get("problem", "")),
+                str(raw.get("tier", "")),
             )
         except (KeyError, TypeError, ValueError):
             return None

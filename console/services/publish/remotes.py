@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from console.services.github.models import CommitResult, GitHubUser, Repo
+from console.services.platform.models import ObjectType
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ class LimitsLike(Protocol):
     @property
     def builder_apps(self) -> UsageLike: ...
 
+    @property
+    def badge_required(self) -> bool: ...
+
+    @property
+    def white_label(self) -> bool: ...
+
 
 class PlatformApi(Protocol):
     """What publishing needs of `PlatformClient`."""
@@ -65,5 +72,15 @@ class PlatformApi(Protocol):
         *,
         status: Literal["published"] | None = None,
         repo_url: str | None = None,
+        org_id: str | None = None,
+    ) -> Any: ...
+
+    async def link_objects(
+        self,
+        app_id: str,
+        object_type: ObjectType,
+        object_ids: Sequence[str],
+        *,
+        idempotency_key: str | None = None,
         org_id: str | None = None,
     ) -> Any: ...

@@ -16,7 +16,12 @@ events (`StepStarted`/`StepProgress`/`StepFinished`/`StepFailed`):
    the one recorded for the project; 6. ``commit``: ONE atomic commit on top
    of the last published commit, refused when GitHub moved unless the user
    confirmed (`allow_diverged`); 7. ``platform``: the builder app learns its
-   repository URL.
+   repository URL and the records the analyzer's "Link to an existing record"
+   decisions chose are linked to it (``POST /builder-apps/{id}/links``).
+
+The plan (tier) is the organization's, never the wizard's: the draft takes
+it from the synced organization, and a publish takes the platform's current
+one before composing (it decides the "Powered by l4yercak3" badge).
 
 State that must survive a failure is written as soon as it exists: a
 repository created in this run is recorded (``publish_state``) before the
@@ -27,7 +32,11 @@ step diffs offline.
 
 A publish asked for while offline is an outbox row of kind `KIND_PUBLISH`
 delivered by `outbox_handler()`; it carries the build check it was queued
-with, and is refused at delivery when the files changed since.
+with, and is refused at delivery when the files changed since. It depends on
+the project's queued builder-app create (if any): the outbox delivers the
+create first, so the publish finds the app to link. A publish made while the
+create still waits queues the linking instead (`KIND_LINK`, `link_handler()`),
+on the same dependency.
 """
 
 from __future__ import annotations
@@ -48,11 +57,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from console.errors import (
     ConsoleError,
     NetworkError,
     NotFound,
+    Unavailable,
     UserInputError,
     ValidationFailed,
 )
@@ -68,7 +79,11 @@ from console.services.deploy.events import (
     no_progress,
 )
 from console.services.github.models import CommitResult, Repo
+from console.services.platform.models import OBJECT_TYPE_OF, ObjectType
+from console.services.projects.models import CONFIG_DATA_NEEDS, DataNeed, Decision
 from console.services.projects.rules.env import placeholder
+from console.services.projects.sync import KIND_CREATE
+from console.services.projects.sync import target_for as builder_app_target
 from console.services.publish.check import (
     Builder,
     CheckReport,
@@ -82,6 +97,7 @@ from console.services.publish.model import (
     CHECK_KEY,
     CONFIG_KEYS,
     EXTRA_ENV_KEY,
+    KIND_LINK,
     KIND_PUBLISH,
     LOCKFILES_KEY,
     PUBLISHED_FILES_KEY,
@@ -93,6 +109,7 @@ from console.services.publish.model import (
     Draft,
     FileChange,
     FileStatus,
+    Plan,
     PublishResult,
     RepoNameTaken,
     Review,
@@ -109,12 +126,14 @@ from console.services.scaffold import (
     Composition,
     InvalidPublishConfig,
     PublishConfig,
+    Tier,
     compose,
     env_vars,
 )
+from console.services.scaffold.webhook import WEBHOOK_PATH
 from console.services.sync.outbox import Delivery, Handler, enqueue
 from console.store.db import Store, Transaction
-from console.store.models import Blob, Project, ProjectFile
+from console.store.models import Blob, Organization, OutboxEntry, Project, ProjectFile
 from console.store.models import PublishConfig as PublishConfigRow
 
 logger = logging.getLogger(__name__)
@@ -209,6 +228,8 @@ class PublishService:
                 values["categories"] = [c.value for c in detected]
             if project.org_id:
                 values.setdefault("org_id", project.org_id)
+            plan = _plan_of(session, project.org_id, stored.get(STATE_KEY))
+            values["tier"] = plan.tier.value  # the organization's, whatever was saved
             try:
                 config = PublishConfig.from_dict(values)
             except InvalidPublishConfig:
@@ -217,6 +238,7 @@ class PublishService:
                     app_name=project.name,
                     repo_name=_repo_slug(project.name),
                     categories=detected,
+                    tier=plan.tier,
                 )
             state = stored.get(STATE_KEY) or {}
             pending = state.get("repo") if state.get("uncommitted") else None
@@ -230,6 +252,7 @@ class PublishService:
                 _extra_env(stored),
                 bool(state.get("queued")),
                 state.get("error"),
+                plan,
             )
 
     async def save_draft(
@@ -267,9 +290,11 @@ class PublishService:
     def build_files_blocking(self, project_id: int, config: PublishConfig) -> Composition:
         """The project's files with the integration layer on top: exactly what a push commits.
 
-        A lockfile the build check regenerated for this very manifest replaces
-        the stale one (see `check`).
+        Composed for the organization's plan, whatever `config.tier` says (the
+        badge is the plan's). A lockfile the build check regenerated for this
+        very manifest replaces the stale one (see `check`).
         """
+        config = config.with_changes(tier=self._plan_blocking(project_id).tier)
         with self._store.read() as session:
             row = session.get(PublishConfigRow, project_id)
             stored = dict(row.config or {}) if row else {}
@@ -377,6 +402,7 @@ class PublishService:
             datetime.now(UTC),
             outcome.seconds,
             outcome.problem.headline() if outcome.problem else "",
+            (await asyncio.to_thread(self._plan_blocking, project_id)).tier.value,
         )
         await asyncio.to_thread(self._record_check_blocking, project_id, record)
         remedy = None
@@ -462,6 +488,28 @@ class PublishService:
             row.config = merged
             tx.touch("publish_configs", project_id)
 
+    def _plan_blocking(self, project_id: int) -> Plan:
+        """The organization's plan for the project (see `_plan_of`)."""
+        with self._store.read() as session:
+            project = session.get(Project, project_id)
+            row = session.get(PublishConfigRow, project_id)
+            state = (row.config or {}).get(STATE_KEY) if row else None
+            return _plan_of(session, project.org_id if project else None, state)
+
+    def _remember_plan_blocking(self, project_id: int, limits: Any) -> None:
+        """The plan the platform reports: on the synced organization, or (never
+        synced) in the project's publish state; the files are composed for it."""
+        tier = Tier(limits.tier)
+        flags = {"badge_required": limits.badge_required, "white_label": limits.white_label}
+        with self._write() as tx:
+            project = tx.session.get(Project, project_id)
+            pool = _pool_org(tx.session, project.org_id if project else None)
+            if pool is not None:
+                pool.tier = tier.value
+                pool.limits = {**(pool.limits or {}), **flags}
+            else:
+                _set_state(tx, project_id, plan={"tier": tier.value, **flags})
+
     def _record_check_blocking(self, project_id: int, record: CheckRecord) -> None:
         with self._write() as tx:
             row = _config_row(tx, project_id)
@@ -521,10 +569,14 @@ class PublishService:
         )
         if errors:
             raise InvalidPublishConfig("; ".join(errors))
-        await self.save_draft(project_id, config)
         github = self._github
         if github is None:
             raise UserInputError("Add a GitHub token in Settings to publish.")
+        project = await asyncio.to_thread(self._project_blocking, project_id)
+        limits = await self._licensing(project)
+        if limits is not None:  # the platform's plan now, even if the last sync is older
+            await asyncio.to_thread(self._remember_plan_blocking, project_id, limits)
+        await self.save_draft(project_id, config)
 
         steps.start("files")
         composition = await self.build_files(project_id, config)
@@ -539,26 +591,27 @@ class PublishService:
         steps.finish("no secrets")
 
         steps.start("check")
-        await self._match_check(project_id, files, override_check, steps)
+        plan = await asyncio.to_thread(self._plan_blocking, project_id)
+        await self._match_check(project_id, files, override_check, steps, plan.tier)
 
-        project = await asyncio.to_thread(self._project_blocking, project_id)
         state = await asyncio.to_thread(self._state_blocking, project_id)
 
         steps.start("limits")
-        await self._check_limits(project, steps)
+        self._check_limits(project, limits, steps)
 
         steps.start("repo")
         known = parse_repo_url(project.repo_url)
         created = False
-        if known is not None:
+        if project.repo_url and known is not None:
             owner, name = known
+            url = project.repo_url
             parent: str | None = state.get("parent")
             if not state.get("uncommitted"):
                 parent = await asyncio.to_thread(self._last_sha_blocking, project_id)
             steps.finish(f"reusing {owner}/{name}")
         else:
             repo, created = await self._create_repo(project_id, config, state, github)
-            owner, name, parent = repo.owner, repo.name, repo.head
+            owner, name, parent, url = repo.owner, repo.name, repo.head, repo.html_url
             # Recorded before the commit: a failure below leaves a known, reusable repo.
             await asyncio.to_thread(self._record_repo_blocking, project_id, repo)
             steps.finish(f"{'created' if created else 'reusing'} {repo.full_name}")
@@ -586,9 +639,13 @@ class PublishService:
                     "publish of project %s: repo %s/%s uncommitted", project_id, owner, name
                 )
             raise error
-        url = project.repo_url or f"https://github.com/{owner}/{name}"
         await asyncio.to_thread(
-            self._record_commit_blocking, project_id, result, files, composition.webhook_path
+            self._record_commit_blocking,
+            project_id,
+            result,
+            files,
+            config,
+            composition.webhook_path,
         )
         steps.finish(f"{result.sha[:7]}, {result.files} files, {result.requests} requests")
 
@@ -606,7 +663,12 @@ class PublishService:
         )
 
     async def _match_check(
-        self, project_id: int, files: Mapping[str, bytes], override: bool, steps: _Steps
+        self,
+        project_id: int,
+        files: Mapping[str, bytes],
+        override: bool,
+        steps: _Steps,
+        tier: Tier,
     ) -> None:
         record = await asyncio.to_thread(self._check_record_blocking, project_id)
         matches = record is not None and record.files_hash == fileset_hash(files)
@@ -618,6 +680,11 @@ class PublishService:
             return
         if record is None:
             why = "The build check has not run for this project."
+        elif not matches and record.tier and record.tier != tier.value:
+            why = (
+                f"Your organization's plan is {tier.value.capitalize()} now (the build check "
+                f"ran for {record.tier.capitalize()}), which changes the app's badge."
+            )
         elif not matches:
             why = "The files changed since the last build check."
         else:
@@ -658,14 +725,29 @@ class PublishService:
             created = True
         return repo, created
 
-    async def _check_limits(self, project: Project, steps: _Steps) -> None:
+    async def _licensing(self, project: Project) -> Any:
+        """The platform's limits for the project's organization (tier, badge, usage).
+
+        None without a platform connection, or while it is unreachable for a
+        project already counted there (the synced plan then decides).
+        """
         if self._platform is None:
-            steps.finish("skipped (no platform connection)")
-            return
+            return None
+        try:
+            return await self._platform.get_licensing_limits(org_id=project.org_id)
+        except (NetworkError, Unavailable):
+            if project.remote_id is None:
+                raise  # its builder-app limit must be checked first
+            logger.info("publish of project %s: plan from the last sync", project.id)
+            return None
+
+    def _check_limits(self, project: Project, limits: Any, steps: _Steps) -> None:
         if project.remote_id is not None:
             steps.finish("already counted on the platform")
             return
-        limits = await self._platform.get_licensing_limits(org_id=project.org_id)
+        if limits is None:
+            steps.finish("skipped (no platform connection)")
+            return
         usage = limits.builder_apps
         if usage.limit is not None and usage.used >= usage.limit:
             tier = str(limits.tier)
@@ -679,24 +761,92 @@ class PublishService:
         steps.finish(f"{usage.used} of {usage.limit if usage.limit is not None else '∞'} used")
 
     async def _link_platform(self, project_id: int, url: str, steps: _Steps) -> bool:
+        """The builder app learns its repository and linked records, now or once it exists."""
         with self._store.read() as session:
             project = session.get(Project, project_id)
             remote_id = project.remote_id if project else None
             org_id = project.org_id if project else None
-        if self._platform is None or remote_id is None:
-            steps.finish("not on the platform yet; the project sync links it")
+        if self._platform is None:
+            steps.finish("skipped (no platform connection)")
+            return False
+        if remote_id is None:
+            if await asyncio.to_thread(self._queue_link_blocking, project_id, url):
+                steps.finish("queued: linked once the builder app is created on the platform")
+            else:
+                steps.finish("not on the platform yet")
             return False
         try:
-            await self._platform.update_builder_app(
-                remote_id, repo_url=url, org_id=org_id, status="published"
-            )
+            linked = await self._link(project_id, remote_id, org_id, url)
         except ConsoleError as error:
             # The commit is on GitHub; a failed link is shown, not fatal.
             steps.note(f"The builder app was not updated: {error.user_text()}")
             steps.finish("not linked")
             return False
-        steps.finish("linked")
+        steps.finish(f"linked{f', {linked} records linked' if linked else ''}")
         return True
+
+    async def _link(self, project_id: int, app_id: str, org_id: str | None, url: str) -> int:
+        """Repository URL and the chosen records on the builder app; returns how many records."""
+        assert self._platform is not None
+        await self._platform.update_builder_app(
+            app_id, repo_url=url, org_id=org_id, status="published"
+        )
+        count = 0
+        for object_type, ids in await asyncio.to_thread(self._link_decisions_blocking, project_id):
+            digest = hashlib.sha256("\n".join([app_id, object_type, *ids]).encode()).hexdigest()
+            await self._platform.link_objects(
+                app_id,
+                object_type,
+                ids,
+                idempotency_key=f"links-{digest[:32]}",
+                org_id=org_id,
+            )
+            count += len(ids)
+        logger.info("project %s: builder app %s linked to %d records", project_id, app_id, count)
+        return count
+
+    def _link_decisions_blocking(self, project_id: int) -> list[tuple[ObjectType, list[str]]]:
+        """The analyzer's confirmed "Link to an existing record" decisions, by object type."""
+        with self._store.read() as session:
+            row = session.get(PublishConfigRow, project_id)
+            raw = (row.config or {}).get(CONFIG_DATA_NEEDS) if row else None
+        chosen: dict[ObjectType, list[str]] = {}
+        for item in raw if isinstance(raw, list) else ():
+            need = DataNeed.from_json(item) if isinstance(item, Mapping) else None
+            if need is None or need.decision is not Decision.LINK or not need.confirmed:
+                continue
+            ids = chosen.setdefault(OBJECT_TYPE_OF[need.category], [])
+            ids += [i for i in re.split(r"[,\s]+", need.link_id) if i and i not in ids]
+        return [(kind, ids) for kind, ids in chosen.items() if ids]
+
+    def _queue_link_blocking(self, project_id: int, url: str) -> bool:
+        """Queue the linking behind the project's waiting builder-app create; False if none."""
+        with self._write() as tx:
+            create = _waiting_create(tx, project_id)
+            if create is None:
+                return False
+            enqueue(
+                tx,
+                target_for(project_id),
+                KIND_LINK,
+                {"project_id": project_id, "repo_url": url},
+                depends_on=create,
+            )
+        return True
+
+    def link_handler(self) -> Handler:
+        """The handler of `KIND_LINK` rows (register it with the OutboxProcessor)."""
+
+        async def deliver(delivery: Delivery) -> int:
+            project_id = int(delivery.payload["project_id"])
+            project = await asyncio.to_thread(self._project_blocking, project_id)
+            if project.remote_id is None or self._platform is None:
+                raise UserInputError(f"{project.name} is not on the platform yet.")
+            return await self._link(
+                project_id, project.remote_id, project.org_id, str(delivery.payload["repo_url"])
+            )
+
+        return Handler(deliver)
 
     # ------------------------------------------------------------------ offline queue
     async def queue_publish(
@@ -736,6 +886,8 @@ class PublishService:
                     "allow_diverged": allow_diverged,
                     "override_check": override_check,
                 },
+                # The app must exist on the platform before the push, to learn its repository.
+                depends_on=_waiting_create(tx, project_id),
             )
             tx.session.flush()
             return int(entry.id)
@@ -813,6 +965,7 @@ class PublishService:
         project_id: int,
         result: CommitResult,
         files: Mapping[str, bytes],
+        config: PublishConfig,
         webhook_path: str,
     ) -> None:
         now = datetime.now(UTC)
@@ -840,6 +993,8 @@ class PublishService:
                 queued=False,
                 error=None,
                 webhook_path=webhook_path,
+                # What the pushed app was generated from: the deploy provides its variables.
+                published_config=config.to_dict(),
             )
             merged[STATE_KEY] = state
             row.config = merged
@@ -849,6 +1004,26 @@ class PublishService:
                 tx.touch("projects", project_id)
             tx.touch("publish_configs", project_id)
         logger.info("published project %s as %s (%d files)", project_id, result.sha[:7], len(files))
+
+
+def published_config(store: Store, project_id: int) -> tuple[PublishConfig, str] | None:
+    """The configuration of the project's last publish and the webhook path its app serves.
+
+    None for a project never published from this console (the deploy then
+    works from the project's categories).
+    """
+    with store.read() as session:
+        row = session.get(PublishConfigRow, project_id)
+        state = dict((row.config or {}).get(STATE_KEY) or {}) if row else {}
+    raw = state.get("published_config")
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        config = PublishConfig.from_dict(raw)
+    except InvalidPublishConfig:
+        logger.info("published config of project %s unreadable", project_id)
+        return None
+    return config, str(state.get("webhook_path") or WEBHOOK_PATH)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -937,6 +1112,52 @@ class _Steps:
         if self.current:
             self._progress(StepFailed(self.current, error))
         self.current = None
+
+
+def _waiting_create(tx: Transaction, project_id: int) -> int | None:
+    """The outbox row still to create the project's builder app (pending or failed)."""
+    return tx.session.scalar(
+        select(OutboxEntry.id)
+        .where(
+            OutboxEntry.target == builder_app_target(project_id),
+            OutboxEntry.kind == KIND_CREATE,
+            OutboxEntry.status.in_(("pending", "failed")),
+        )
+        .order_by(OutboxEntry.id.desc())
+    )
+
+
+def _pool_org(session: Session, org_id: str | None) -> Organization | None:
+    """The organization whose plan `org_id` has: its top one (a client's is its agency)."""
+    orgs = {o.id: o for o in session.scalars(select(Organization))}
+    org = orgs.get(org_id or "") or next((o for o in orgs.values() if o.parent_id is None), None)
+    for _ in range(8):
+        if org is None or org.parent_id is None or org.parent_id not in orgs:
+            break
+        org = orgs[org.parent_id]
+    return org
+
+
+def _plan_of(session: Session, org_id: str | None, state: Any) -> Plan:
+    """The plan as last synced, else as the last publish learned it, else the free tier's."""
+    org = _pool_org(session, org_id)
+    if org is not None:
+        tier_name, flags = org.tier, dict(org.limits or {})
+    elif isinstance(state, Mapping) and isinstance(state.get("plan"), Mapping):
+        flags = dict(state["plan"])
+        tier_name = str(flags.get("tier"))
+    else:
+        return Plan()
+    try:
+        tier = Tier(tier_name)
+    except ValueError:
+        return Plan()
+    return Plan(
+        tier,
+        bool(flags.get("badge_required", tier is Tier.FREE)),
+        bool(flags.get("white_label", tier in (Tier.AGENCY, Tier.ENTERPRISE))),
+        synced=True,
+    )
 
 
 def _config_row(tx: Transaction, project_id: int) -> PublishConfigRow:

@@ -1,21 +1,28 @@
 """Stripe billing for the console: checkout for credit packs and tiers, portal, invoices.
 
 Built on ``stripe.StripeClient`` with ``stripe.HTTPXClient`` and the
-``*_async`` methods, so it runs on the app's (qasync) loop.
+``*_async`` methods, so it runs on the app's (qasync) loop. Every request
+carries ``Stripe-Version: 2026-05-27.dahlia`` (`API_VERSION`), the version the
+models and the contract describe, not stripe-python's own newer default.
 
 Retries: stripe-python's own retry (``max_network_retries``) sleeps at least
 0.5 s per retry, ignores ``Retry-After`` on 429 and cannot be tuned per
 client, so it is 0 by default and the console's `RetryPolicy` runs the loop
 instead (`console.services.http.run_with_retry`), like for every other
-remote. Every POST carries an ``Idempotency-Key`` (the caller's, or one made
-per logical call), the SAME key on every attempt, so Stripe replays instead
-of charging or creating twice; POSTs are therefore retried like GETs. A
-``Stripe-Should-Retry`` header from Stripe overrides the decision.
+remote. Every POST carries an ``Idempotency-Key`` that names one request:
+the caller's, one made per logical call, or one derived from what the request
+says (`request_key`). Every attempt of a request sends the SAME key, so Stripe
+replays instead of charging or creating twice, and POSTs are retried like
+GETs; a request with other details gets another key, as Stripe refuses (400)
+a key reused with other parameters for 24 hours. A ``Stripe-Should-Retry``
+header from Stripe overrides the decision.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 import uuid
@@ -46,10 +53,12 @@ from console.services.http import (
     run_with_retry,
 )
 from console.services.stripe.models import (
+    API_VERSION,
     CheckoutKind,
     CheckoutSession,
     Customer,
     Invoice,
+    PortalConfiguration,
     PortalSession,
     Price,
     PriceCatalog,
@@ -65,6 +74,19 @@ T = TypeVar("T")
 
 #: Connect quickly, allow Stripe its usual latency, never hang.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+#: Read sessions with their PaymentIntent: its status tells a delayed payment
+#: still processing from a failed one (the session says ``unpaid`` for both).
+_SESSION_EXPAND = ["payment_intent"]
+
+
+def request_key(kind: str, material: Mapping[str, Any]) -> str:
+    """An idempotency key naming one request: its kind and everything it says.
+
+    The same request (a retry, or a second console racing the first) gets the
+    same key, so Stripe replays it; a request with other details gets another.
+    """
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+    return f"l4-{kind}-{digest[:40]}"
 
 
 class StripeBilling:
@@ -99,6 +121,7 @@ class StripeBilling:
             base_addresses={"api": base_url.rstrip("/")},
             http_client=self._http,
             max_network_retries=max_network_retries,
+            stripe_version=API_VERSION,
         )
 
     async def aclose(self) -> None:
@@ -201,13 +224,33 @@ class StripeBilling:
         return session
 
     async def get_checkout_session(self, session_id: str) -> CheckoutSession:
-        """``GET /v1/checkout/sessions/{session}``."""
+        """``GET /v1/checkout/sessions/{session}``, with its PaymentIntent's status."""
         sessions = self._client.v1.checkout.sessions
+        params: dict[str, Any] = {"expand": _SESSION_EXPAND}
         reader = await self._call(
             f"GET /v1/checkout/sessions/{session_id}",
-            lambda: sessions.retrieve_async(session_id),
+            lambda: sessions.retrieve_async(session_id, params),  # type: ignore[arg-type]
         )
         return CheckoutSession.parse(reader)
+
+    async def expire_checkout_session(self, session_id: str) -> CheckoutSession:
+        """Expire an open session: its page can no longer be paid.
+
+        ``POST /v1/checkout/sessions/{session}/expire``; the key is the
+        session's, so a retry after a lost answer is replayed, not refused.
+
+        Raises:
+            ValidationFailed: the session is not open any more (paid or expired).
+        """
+        sessions = self._client.v1.checkout.sessions
+        options = {"idempotency_key": request_key("expire", {"session": session_id})}
+        reader = await self._call(
+            f"POST /v1/checkout/sessions/{session_id}/expire",
+            lambda: sessions.expire_async(session_id, None, options),  # type: ignore[arg-type]
+        )
+        session = CheckoutSession.parse(reader)
+        logger.info("stripe checkout %s expired on request", session.id)
+        return session
 
     async def follow_checkout(
         self,
@@ -216,18 +259,19 @@ class StripeBilling:
         poll_interval: float = 2.0,
         give_up_after: float = 1800.0,
     ) -> AsyncIterator[CheckoutSession]:
-        """Yield the session each time its status or payment status changes.
+        """Yield the session each time its status or payment state changes.
 
-        Ends after yielding a final (complete or expired) session, or when
-        `give_up_after` seconds have passed (the last yield is then still open).
+        Ends after yielding a final (paid, failed or expired) session, or when
+        `give_up_after` seconds have passed (the last yield is then still open
+        or processing).
         Network trouble between polls is retried by the policy; a
         `RemoteError` that survives it ends the iteration with that error.
         """
         deadline = time.monotonic() + give_up_after
-        last: tuple[str | None, str] | None = None
+        last: tuple[str | None, str, str | None] | None = None
         while True:
             session = await self.get_checkout_session(session_id)
-            state = (session.status, session.payment_status)
+            state = (session.status, session.payment_status, session.payment_intent_status)
             if state != last:
                 last = state
                 yield session
@@ -246,7 +290,7 @@ class StripeBilling:
         poll_interval: float = 2.0,
         give_up_after: float = 1800.0,
     ) -> CheckoutSession:
-        """Poll until the session is complete or expired; the last state on timeout."""
+        """Poll until the session is paid, failed or expired; the last state on timeout."""
         latest: CheckoutSession | None = None
         async for session in self.follow_checkout(
             session_id, poll_interval=poll_interval, give_up_after=give_up_after
@@ -294,11 +338,14 @@ class StripeBilling:
         """The organization's customer: `customer_id` if it still exists, else a new one.
 
         Stripe has no lookup by our org id in the contract's operations, so the
-        caller keeps the id (store) and passes it back. Creation uses an
-        idempotency key derived from the org id, so two racing calls within
-        Stripe's key lifetime (24 h) create one customer.
+        caller keeps the id (store) and passes it back. The creation's key is
+        derived from what it sends and from the customer it replaces: two
+        racing calls create one customer, other details (a new email) are a
+        new request, and replacing a deleted customer is never answered with
+        the replay of that customer's own creation.
         """
         customers = self._client.v1.customers
+        replaces: str | None = None
         if customer_id:
             try:
                 reader = await self._call(
@@ -308,14 +355,18 @@ class StripeBilling:
                 found = Customer.parse(reader)
                 if not found.deleted:
                     return found
+                logger.info("stripe customer %s was deleted; creating a new one", customer_id)
             except NotFound:
                 logger.info("stripe customer %s is gone; creating a new one", customer_id)
+            replaces = customer_id
         params: dict[str, Any] = {"metadata": {"orgId": org_id}}
         if email:
             params["email"] = email
         if name:
             params["name"] = name
-        options = {"idempotency_key": f"l4-customer-{org_id}"}
+        options = {
+            "idempotency_key": request_key("customer", {"params": params, "replaces": replaces})
+        }
         reader = await self._call(
             "POST /v1/customers",
             lambda: customers.create_async(params, options),  # type: ignore[arg-type]
@@ -336,6 +387,22 @@ class StripeBilling:
             lambda: portal.create_async(params, options),  # type: ignore[arg-type]
         )
         return PortalSession.parse(reader)
+
+    async def default_portal_configuration(self) -> PortalConfiguration | None:
+        """The active default customer portal configuration, None if the account has none.
+
+        ``GET /v1/billing_portal/configurations``: Stripe opens portal sessions
+        with this configuration and refuses to while there is none (it is
+        created by saving Settings > Billing > Customer portal in the dashboard).
+        """
+        configurations = self._client.v1.billing_portal.configurations
+        params: dict[str, Any] = {"active": True, "is_default": True, "limit": 1}
+        reader = await self._call(
+            "GET /v1/billing_portal/configurations",
+            lambda: configurations.list_async(params),  # type: ignore[arg-type]
+        )
+        found = [PortalConfiguration.parse(x) for x in reader.items("data")]
+        return next((c for c in found if c.active and c.is_default), None)
 
     async def list_invoices(self, customer: str, *, limit: int = 24) -> tuple[Invoice, ...]:
         """The customer's invoices, newest first."""

@@ -1,6 +1,6 @@
 """Typed Stripe objects for the console's billing: checkout, prices, portal, invoices.
 
-Parsed with `Reader` from the objects' JSON (API 2026-05-27.dahlia, see the
+Parsed with `Reader` from the objects' JSON (API `API_VERSION`, see the
 contract `tests/data/contracts/stripe.json`). The console's own meaning lives
 in metadata: ``type`` (``credit-pack`` | ``subscription``), ``orgId``,
 ``credits`` (packs) and ``tier`` (subscriptions).
@@ -16,12 +16,23 @@ from console.services.http import Reader
 
 logger = logging.getLogger(__name__)
 
+#: The Stripe API version these models (and the contract) describe. The client
+#: sends it on every request: stripe-python 16 would otherwise send its own
+#: (2026-10-28.endive), whose objects these models do not describe.
+API_VERSION = "2026-05-27.dahlia"
+
 CheckoutKind = Literal["credit-pack", "subscription"]
 CHECKOUT_KINDS: tuple[CheckoutKind, ...] = ("credit-pack", "subscription")
 CheckoutStatus = Literal["open", "complete", "expired"]
 PaymentStatus = Literal["paid", "unpaid", "no_payment_required"]
 CHECKOUT_STATUSES: tuple[CheckoutStatus, ...] = ("open", "complete", "expired")
 PAYMENT_STATUSES: tuple[PaymentStatus, ...] = ("paid", "unpaid", "no_payment_required")
+#: What a checkout came to, for the console: `processing` is a completed
+#: session whose delayed payment (SEPA Direct Debit and the like) the bank has
+#: not confirmed yet; `failed` is one the bank refused.
+SessionOutcome = Literal["open", "processing", "paid", "failed", "expired"]
+#: PaymentIntent states after which a delayed payment will not succeed by itself.
+_FAILED_INTENT = ("requires_payment_method", "canceled")
 
 
 def _id_of(r: Reader, key: str) -> str | None:
@@ -45,7 +56,13 @@ def _int_or_none(value: str | None) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class CheckoutSession:
-    """A Stripe Checkout Session, with the console's metadata read out."""
+    """A Stripe Checkout Session, with the console's metadata read out.
+
+    `payment_intent_status` is known when the session was read with
+    ``expand[]=payment_intent`` (payment mode); it tells a delayed payment
+    still processing from one that failed, which `payment_status` (``unpaid``
+    in both cases) does not.
+    """
 
     id: str
     url: str | None
@@ -61,20 +78,35 @@ class CheckoutSession:
     org_id: str | None
     credits: int | None
     tier: str | None
+    payment_intent_status: str | None = None
     metadata: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
+    def outcome(self) -> SessionOutcome:
+        """Where the purchase stands (see `SessionOutcome`)."""
+        if self.status == "expired":
+            return "expired"
+        if self.status != "complete":
+            return "open"
+        if self.payment_status in ("paid", "no_payment_required"):
+            return "paid"
+        if self.payment_intent_status in _FAILED_INTENT:
+            return "failed"
+        return "processing"
+
+    @property
     def is_final(self) -> bool:
-        """Complete or expired: nothing more will happen to it."""
-        return self.status in ("complete", "expired")
+        """Paid, failed or expired: nothing more will happen to it."""
+        return self.outcome in ("paid", "failed", "expired")
 
     @property
     def paid(self) -> bool:
-        return self.status == "complete" and self.payment_status in ("paid", "no_payment_required")
+        return self.outcome == "paid"
 
     @classmethod
     def parse(cls, r: Reader) -> CheckoutSession:
         metadata = r.string_map("metadata")
+        intent = r.raw("payment_intent")
         return cls(
             id=r.text("id"),
             url=r.opt_text("url"),
@@ -90,6 +122,9 @@ class CheckoutSession:
             org_id=metadata.get("orgId") or r.opt_text("client_reference_id"),
             credits=_int_or_none(metadata.get("credits")),
             tier=metadata.get("tier"),
+            payment_intent_status=(
+                r.obj("payment_intent").text("status") if isinstance(intent, dict) else None
+            ),
             metadata=metadata,
         )
 
@@ -168,6 +203,20 @@ class Customer:
             org_id=metadata.get("orgId"),
             deleted=r.flag("deleted", False),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PortalConfiguration:
+    """A customer portal configuration; Stripe opens portal sessions with the
+    active default one, and refuses to (400) while the account has none."""
+
+    id: str
+    active: bool
+    is_default: bool
+
+    @classmethod
+    def parse(cls, r: Reader) -> PortalConfiguration:
+        return cls(id=r.text("id"), active=r.flag("active"), is_default=r.flag("is_default"))
 
 
 @dataclass(frozen=True, slots=True)

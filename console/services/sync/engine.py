@@ -313,8 +313,12 @@ class SyncEngine:
 
     async def _deliver_forever(self) -> None:
         while True:
+            # WORKAROUND(https://github.com/python/cpython/issues/86296): not
+            # `wait_for`, which on 3.11 loses a cancel that lands just as the
+            # wakeup is set (the outbox's `stop()` then waits forever).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_wakeup.wait(), self._outbox_interval)
+                async with asyncio.timeout(self._outbox_interval):
+                    await self._outbox_wakeup.wait()
             self._outbox_wakeup.clear()
             try:
                 await self.drain_outbox()

@@ -11,7 +11,11 @@ transaction (`enqueue`). `OutboxProcessor.drain()` delivers pending rows in
   backoff and stops that target, so later rows never overtake it;
 - a permanent failure (the remote refused the content) marks the row
   `failed` with the reason and calls the handler's `rejected` so the service
-  can show it (a message "failed, edit and resend"); the target goes on.
+  can show it (a message "failed, edit and resend"); the target goes on;
+- a row may depend on another row (of any target, `enqueue(depends_on=)`):
+  it is not sent, and its target waits behind it, until that row is `done`
+  (a publish waits for its builder app's create). A dependency that failed
+  keeps it waiting until the dependency is retried and delivered.
 """
 
 from __future__ import annotations
@@ -89,14 +93,20 @@ def enqueue(
     payload: dict[str, Any],
     *,
     idempotency_key: str | None = None,
+    depends_on: int | None = None,
 ) -> OutboxEntry:
-    """Add an outbox row inside the caller's transaction (with its local change)."""
+    """Add an outbox row inside the caller's transaction (with its local change).
+
+    Args:
+        depends_on: the id of a row that must be delivered first.
+    """
     entry = OutboxEntry(
         target=target,
         kind=kind,
         payload=payload,
         idempotency_key=idempotency_key or f"l4c-{uuid.uuid4()}",
         status="pending",
+        depends_on=depends_on,
     )
     tx.session.add(entry)
     return entry
@@ -188,6 +198,11 @@ class OutboxProcessor:
             for entry in session.scalars(query):
                 if entry.target in skip_targets:
                     continue
+                if entry.depends_on is not None:
+                    before = session.get(OutboxEntry, entry.depends_on)
+                    if before is not None and before.status != "done":
+                        # Not a failure: the next call sees it again once `before` is done.
+                        continue
                 due = entry.next_attempt_at
                 if due is not None and _aware(due) > now:
                     # The oldest row of this target waits; later ones must too.

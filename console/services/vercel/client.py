@@ -6,6 +6,11 @@ Paths and versions are those of the contract (`tests/data/contracts/vercel.json`
 call. Vercel has no idempotency keys: POSTs are not retried after a send that
 may have reached Vercel, except the ones that are safe to repeat (an env
 upsert, a domain verification check).
+
+Reads that Vercel cuts into pieces are read whole: a build log
+(getDeploymentEvents answers a limited number of events) is read again from
+its last event until a read comes back short, and a project's history
+(getDeployments) is followed page by page through ``pagination.next``.
 """
 
 from __future__ import annotations
@@ -17,15 +22,18 @@ from urllib.parse import quote
 
 import httpx
 
+from console.errors import ValidationFailed
 from console.services.http import HttpApi, Reader, RetryPolicy
 from console.services.vercel.models import (
     Deployment,
     DeploymentEvent,
     DeploymentList,
+    DeploymentSummary,
     DomainConfig,
     EnvCreateResult,
     EnvVar,
     EnvVarInput,
+    GitNamespace,
     GitSource,
     Project,
     ProjectDomain,
@@ -36,6 +44,24 @@ from console.services.vercel.models import (
 logger = logging.getLogger(__name__)
 
 REMOTE = "vercel"
+#: Events asked for per read of a build log.
+EVENTS_PAGE_SIZE = 500
+#: Deployments asked for per page of a project's history (getDeployments' largest page).
+DEPLOYMENTS_PAGE_SIZE = 100
+#: Where the Vercel GitHub app is installed and given access to repositories.
+VERCEL_GITHUB_APP = "https://github.com/apps/vercel"
+#: Vercel's 400 when its GitHub app cannot see the repository a project links to.
+_GIT_ACCESS_MESSAGE = "install the github integration"
+
+
+class GitAccessMissing(ValidationFailed):
+    """Vercel's GitHub app cannot see a GitHub owner or repository the console uses."""
+
+    action = (
+        f"On GitHub, open {VERCEL_GITHUB_APP} → Configure, pick the owner and give Vercel "
+        "access to its repositories (All repositories: the console creates new ones), "
+        "then try again."
+    )
 
 
 def _seg(value: str) -> str:
@@ -118,6 +144,9 @@ class VercelClient:
             install_command: override of the install command.
             root_directory: subfolder holding the app.
             region: where its functions run (``serverlessFunctionRegion``, e.g. fra1).
+
+        Raises:
+            GitAccessMissing: Vercel's GitHub app cannot see `git_repo`.
         """
         body: dict[str, object] = {"name": name}
         if framework is not None:
@@ -134,7 +163,20 @@ class VercelClient:
         ):
             if value is not None:
                 body[key] = value
-        project = Project.parse(await self._call("POST", "/v11/projects", body=body))
+        try:
+            reader = await self._call("POST", "/v11/projects", body=body)
+        except ValidationFailed as exc:
+            if git_repo and _GIT_ACCESS_MESSAGE in str(exc).lower():
+                owner = git_repo.partition("/")[0]
+                raise GitAccessMissing(
+                    f"Vercel's GitHub app cannot see {git_repo}, so Vercel cannot build it: "
+                    f"give the app access to {owner}'s repositories on GitHub",
+                    remote=REMOTE,
+                    status=exc.status,
+                    code=exc.code,
+                ) from exc
+            raise
+        project = Project.parse(reader)
         logger.info("vercel project %s created (%d env vars)", project.id, len(env))
         return project
 
@@ -146,6 +188,34 @@ class VercelClient:
         """deleteProject: ``DELETE /v9/projects/{idOrName}`` (204)."""
         await self._api.send("DELETE", f"/v9/projects/{_seg(id_or_name)}", params=self._params())
         logger.info("vercel project %s deleted", id_or_name)
+
+    async def resume_production(self, project_id: str) -> None:
+        """Let new production deployments go live again after a rollback pinned production.
+
+        unpauseProject, ``POST /v1/projects/{projectId}/unpause`` (not in our
+        contract subset): Vercel documents that it "enables auto assigning
+        custom production domains and unblocks the active Production
+        Deployment". Production keeps serving the pinned deployment until the
+        next production deployment is ready. Answers 200 without a body;
+        repeatable.
+        """
+        await self._api.send(
+            "POST",
+            f"/v1/projects/{_seg(project_id)}/unpause",
+            params=self._params(),
+            idempotent=True,
+        )
+        logger.info("vercel project %s: automatic production resumed", project_id)
+
+    async def list_git_namespaces(self, provider: str = "github") -> tuple[GitNamespace, ...]:
+        """The Git owners Vercel's Git integration can see (listGitNamespaces).
+
+        ``GET /v1/integrations/git-namespaces`` (not in our contract subset).
+        """
+        reader = await self._call(
+            "GET", "/v1/integrations/git-namespaces", params={"provider": provider}
+        )
+        return tuple(GitNamespace.parse(x) for x in reader.elements())
 
     # ------------------------------------------------------------------ env
 
@@ -221,9 +291,10 @@ class VercelClient:
         state: str | None = None,
         rollback_candidate: bool | None = None,
     ) -> DeploymentList:
-        """getDeployments: ``GET /v6/deployments``, newest first.
+        """getDeployments: ``GET /v6/deployments``, newest first: one page.
 
-        Pass the previous page's ``page.next`` as `until` for older items.
+        Pass the previous page's ``page.next`` as `until` for older items
+        (`list_all_deployments` does).
         """
         params: dict[str, Any] = {
             "projectId": project_id,
@@ -237,24 +308,68 @@ class VercelClient:
             params["rollbackCandidate"] = "true" if rollback_candidate else "false"
         return DeploymentList.parse(await self._call("GET", "/v6/deployments", params=params))
 
-    async def get_deployment_events(
-        self,
-        id_or_url: str,
-        *,
-        since: int | None = None,
-        limit: int | None = None,
-        direction: Literal["forward", "backward"] = "forward",
-    ) -> tuple[DeploymentEvent, ...]:
-        """getDeploymentEvents: ``GET /v3/deployments/{idOrUrl}/events`` (build log).
+    async def list_all_deployments(
+        self, project_id: str, *, page_size: int = DEPLOYMENTS_PAGE_SIZE
+    ) -> tuple[DeploymentSummary, ...]:
+        """Every deployment of a project, newest first: getDeployments page after page.
 
-        Poll with `since` = the last event's ``created`` to follow a build.
+        Each page asks for `page_size` deployments ``until`` the previous
+        page's ``pagination.next``, until Vercel sends no ``next``.
         """
-        reader = await self._call(
-            "GET",
-            f"/v3/deployments/{_seg(id_or_url)}/events",
-            params={"since": since, "limit": limit, "direction": direction},
-        )
-        return tuple(DeploymentEvent.parse(x) for x in reader.elements())
+        found: dict[str, DeploymentSummary] = {}
+        until: int | None = None
+        pages = 0
+        while True:
+            page = await self.list_deployments(project_id=project_id, limit=page_size, until=until)
+            pages += 1
+            for item in page.deployments:
+                found.setdefault(item.id, item)
+            following = page.page.next
+            if following is None or not page.deployments:
+                break
+            if until is not None and following >= until:
+                # A cursor that does not move back in time would loop forever.
+                logger.info("vercel project %s: history cursor stuck at %d", project_id, until)
+                break
+            until = following
+        logger.debug("vercel project %s: %d deployments in %d pages", project_id, len(found), pages)
+        return tuple(found.values())
+
+    async def get_deployment_events(
+        self, id_or_url: str, *, since: int | None = None, page_size: int = EVENTS_PAGE_SIZE
+    ) -> tuple[DeploymentEvent, ...]:
+        """The whole build log (from `since`, if given): getDeploymentEvents, read to the end.
+
+        ``GET /v3/deployments/{idOrUrl}/events``. Without ``limit`` Vercel
+        answers only part of a long log, so each read asks for `page_size`
+        events ``since`` the last one seen; a read that comes back short ends
+        the log. A full read that does not get past one millisecond is
+        followed by one ``limit=-1`` read ("all available logs", the
+        contract says) from there. Poll with `since` = the last event's
+        ``created`` to follow a build.
+        """
+        url = f"/v3/deployments/{_seg(id_or_url)}/events"
+        events: list[DeploymentEvent] = []
+        seen: set[tuple[object, ...]] = set()
+        cursor, limit, reads = since, page_size, 0
+        while True:
+            reader = await self._call(
+                "GET", url, params={"since": cursor, "limit": limit, "direction": "forward"}
+            )
+            reads += 1
+            page = [DeploymentEvent.parse(x) for x in reader.elements()]
+            for event in page:
+                if event.key not in seen:
+                    seen.add(event.key)
+                    events.append(event)
+            if limit == -1 or len(page) < limit:
+                break
+            if cursor is not None and page[-1].created <= cursor:
+                limit = -1  # a whole page in one millisecond: `since` cannot get past it
+            else:
+                cursor = page[-1].created
+        logger.debug("vercel deployment %s: %d events in %d reads", id_or_url, len(events), reads)
+        return tuple(events)
 
     async def cancel_deployment(self, deployment_id: str) -> Deployment:
         """cancelDeployment: ``PATCH /v12/deployments/{id}/cancel``.

@@ -87,7 +87,17 @@ class GitLink:
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A Vercel project (createProject, getProject)."""
+    """A Vercel project (createProject, getProject).
+
+    Attributes:
+        regions: where its functions run (``resourceConfig.functionDefaultRegions``).
+        production_deployment_id: the deployment production serves
+            (``targets.production``), None before the first one.
+        auto_assign_domains: whether a new production deployment takes over
+            production when it is ready (``autoAssignCustomDomains``). A
+            rollback turns it off: production stays pinned to the deployment
+            rolled back to. Absent means on, Vercel's default.
+    """
 
     id: str
     name: str
@@ -96,10 +106,21 @@ class Project:
     link: GitLink | None
     created_at: int | None
     updated_at: int | None
+    regions: tuple[str, ...] = ()
+    production_deployment_id: str | None = None
+    auto_assign_domains: bool = True
+
+    @property
+    def production_pinned(self) -> bool:
+        """Production serves a deployment that new production deployments do not replace."""
+        return self.production_deployment_id is not None and not self.auto_assign_domains
 
     @classmethod
     def parse(cls, r: Reader) -> Project:
         link = r.opt_obj("link")
+        resources = r.opt_obj("resourceConfig")
+        targets = r.opt_obj("targets")
+        production = targets.opt_obj("production") if targets is not None else None
         return cls(
             id=r.text("id"),
             name=r.text("name"),
@@ -108,6 +129,37 @@ class Project:
             link=GitLink.parse(link) if link is not None else None,
             created_at=r.opt_integer("createdAt"),
             updated_at=r.opt_integer("updatedAt"),
+            regions=resources.texts("functionDefaultRegions") if resources else (),
+            production_deployment_id=production.text("id") if production else None,
+            auto_assign_domains=r.flag("autoAssignCustomDomains", default=True),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GitNamespace:
+    """A Git owner (user or organization) Vercel's Git integration can see.
+
+    From ``GET /v1/integrations/git-namespaces`` (listGitNamespaces, outside
+    our contract subset; shape from Vercel's SDK).
+    """
+
+    id: str
+    slug: str
+    provider: str
+    owner_type: str
+    name: str | None
+
+    @classmethod
+    def parse(cls, r: Reader) -> GitNamespace:
+        raw_id = r.raw("id")
+        if not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
+            r.fail("field 'id' should be a string or a number")
+        return cls(
+            id=str(raw_id),
+            slug=r.text("slug"),
+            provider=r.text("provider"),
+            owner_type=r.text("ownerType"),
+            name=r.opt_text("name"),
         )
 
 
@@ -368,7 +420,11 @@ class DeploymentList:
 
 @dataclass(frozen=True, slots=True)
 class DeploymentEvent:
-    """One build event (getDeploymentEvents); `text` is the log line if any."""
+    """One build event (getDeploymentEvents); `text` is the log line if any.
+
+    `key` tells events apart when reads overlap (a follow-up read from the
+    last event's time returns that event again).
+    """
 
     type: str
     created: int
@@ -392,6 +448,10 @@ class DeploymentEvent:
             level=r.opt_text("level"),
             ready_state=info.opt_text("readyState") if info else None,
         )
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.id or self.serial or "", self.created, self.type, self.text)
 
 
 # --------------------------------------------------------------------------- domains

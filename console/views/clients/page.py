@@ -340,6 +340,10 @@ class ClientsPage(QWidget):
             self.table.selectRow(index.row())
             self._show_detail(client_id)
 
+    def add_panel(self, panel: QWidget) -> None:
+        """Show `panel` above the clients (e.g. provisioning runs that need a person)."""
+        self._panels.addWidget(panel)
+
     def focus_search(self) -> None:
         self.search_edit.setFocus()
         self.search_edit.selectAll()
@@ -493,6 +497,8 @@ class ClientsPage(QWidget):
         box.addWidget(self.attention_table)
         self.attention_box.hide()
         layout.addWidget(self.attention_box)
+        self._panels = QVBoxLayout()
+        layout.addLayout(self._panels)
 
         self.model = ClientsTableModel(self)
         self.proxy = ClientsProxy(self)

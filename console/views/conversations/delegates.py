@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
 
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "webchat": "Webchat", "sms": "SMS"}
+#: Amber, as the "waiting for a human" chip: a held reply waits for its author.
+HELD_COLOUR = "#D97706"
+#: Deliveries that get a reason line under the bubble.
+EXPLAINED = ("failed", "held")
 AVATAR_COLOURS = ("#6366F1", "#0EA5E9", "#10B981", "#F59E0B", "#EC4899", "#8B5CF6", "#14B8A6")
 
 
@@ -48,7 +52,7 @@ def label_colour(label: Label, tokens: dict[str, str]) -> QColor:
         {
             "you": tokens["accent"],
             "colleague": "#0EA5E9",
-            "waiting": "#D97706",
+            "waiting": HELD_COLOUR,
             "closed": tokens["muted"],
             "ai": tokens["ok"],
         }[label]
@@ -255,8 +259,9 @@ class InboxDelegate(QStyledItemDelegate):
 class MessageDelegate(QStyledItemDelegate):
     """Chat bubbles: customer left, AI agent and staff right, system lines centred.
 
-    Our own messages show their delivery state: sending, sent, or failed with
-    the reason (select it to edit and resend).
+    Our own messages show their delivery state: sending, sent, failed with
+    the reason (select it to edit and resend), or held because the
+    conversation moved on before it was sent (send anyway, edit or discard).
     """
 
     MAX_BUBBLE = 520
@@ -287,7 +292,7 @@ class MessageDelegate(QStyledItemDelegate):
             size = QSize(width, fm.height() + 18)
         else:
             text_rect = self._text_rect(fm, message, width)
-            extra = fm.height() + 4 if message.delivery == "failed" else 0
+            extra = fm.height() + 4 if message.delivery in EXPLAINED else 0
             size = QSize(width, text_rect.height() + 2 * self.PAD + 2 * fm.height() + 16 + extra)
         if len(self._sizes) > 5000:
             self._sizes.clear()
@@ -373,6 +378,8 @@ class MessageDelegate(QStyledItemDelegate):
         if message.delivery == "failed":
             fill = QColor(tokens["error_bg"])
             ink = QColor(tokens["error_fg"])
+        elif message.delivery == "held":
+            fill, ink = _blend(base, QColor(HELD_COLOUR), 0.18), text_colour
         if selected:
             painter.setPen(accent)
         else:
@@ -406,21 +413,25 @@ class MessageDelegate(QStyledItemDelegate):
         # below: time and delivery
         status = _clock(message.created_at)
         if message.role == "human":
-            status += (
-                {"pending": "  ·  Sending…", "failed": "  ·  Not sent", "sent": "  ·  ✓ Sent"}[
-                    message.delivery
-                ]
-                if message.delivery in ("pending", "failed", "sent")
-                else ""
-            )
+            status += {
+                "pending": "  ·  Sending…",
+                "failed": "  ·  Not sent",
+                "held": "  ·  Held, not sent",
+                "sent": "  ·  ✓ Sent",
+            }.get(message.delivery, "")
         if message.role == "agent" and message.credits:
             status += f"  ·  {message.credits:g} credit{'' if message.credits == 1 else 's'}"
         below = QRect(rect.left() + 16, bubble.bottom() + 2, rect.width() - 32, meta_h)
-        painter.setPen(QColor(tokens["error_fg"]) if message.delivery == "failed" else muted)
+        pen = {"failed": QColor(tokens["error_fg"]), "held": QColor(HELD_COLOUR)}
+        painter.setPen(pen.get(message.delivery, muted))
         align = Qt.AlignmentFlag.AlignRight if mine_side else Qt.AlignmentFlag.AlignLeft
         painter.drawText(below, align | Qt.AlignmentFlag.AlignVCenter, status)
-        if message.delivery == "failed":
-            reason = f"{message.error or 'Rejected by the platform.'} Select to edit and resend."
+        if message.delivery in EXPLAINED:
+            reason = (
+                f"{message.error or 'Rejected by the platform.'} Select to edit and resend."
+                if message.delivery == "failed"
+                else f"{message.error or 'The conversation moved on.'} Your choices are below."
+            )
             painter.drawText(
                 below.translated(0, meta_h + 2), align | Qt.AlignmentFlag.AlignVCenter, reason
             )

@@ -5,6 +5,13 @@ through a ViewTask (latest wins), the thread re-reads its session on each
 store change (an indexed read of a few dozen rows), and every action goes
 through `ConversationService`; what the user sees afterwards comes from the
 store, as the service or the sync engine wrote it.
+
+Safe sending has two layers. Before queuing, the page holds a reply if the
+customer wrote or a colleague replied since the user started typing (a
+courtesy: only what this console has synced). Every queued reply carries
+what its author had seen, and the platform refuses it if the conversation
+moved on meanwhile; such a reply is *held* in the store and shown in the
+thread with what arrived, to send anyway, edit or discard.
 """
 
 from __future__ import annotations
@@ -40,15 +47,17 @@ from PySide6.QtWidgets import (
 )
 
 from console import resources
-from console.errors import ConsoleError
+from console.errors import ConsoleError, UserInputError
 from console.services.conversations import (
     ConversationService,
     ConversationTaken,
+    HeldReply,
     InboxCounts,
     InboxFilter,
     InboxRow,
     ThreadHeader,
     filter_options,
+    held_replies,
     inbox_counts,
     inbox_ids,
     inbox_rows,
@@ -171,14 +180,22 @@ class ConversationsPage(QWidget):
         self._drafts: dict[str, str] = {}
         #: Safe sending: the last message shown when the user started typing.
         self._seen_up_to: int | None = None
+        #: The courtesy hold: the text held before queuing, and the newest
+        #: message the hold showed.
         self._held_text: str | None = None
-        self._editing_failed: int | None = None
+        self._held_seen = 0
+        #: The reply the platform held that the held bar is about.
+        self._held_message_id: int | None = None
+        #: A failed or held reply being edited in the composer.
+        self._editing: int | None = None
+        self._discarding: int | None = None
         self._templates: tuple[Template, ...] = ()
         self._waiting_count = -1
         self._unread_count = -1
         self.last_task: asyncio.Task[object] | None = None
         self.query_task: asyncio.Task[_QueryResult] | None = None
         self.close_dialog: QMessageBox | None = None
+        self.discard_dialog: QMessageBox | None = None
         self.hand_back_dialog: HandBackDialog | None = None
         self.cheat_sheet: CheatSheet | None = None
         self.canned_menu: QMenu | None = None
@@ -297,17 +314,12 @@ class ConversationsPage(QWidget):
         text = self.composer.toPlainText().strip()
         if not text:
             return
-        if self._editing_failed is not None:
-            self._guard(lambda: self._service.retry_message(self._editing_failed or 0, text))
-            self._editing_failed = None
-            self._after_sent()
-            return
         if self._seen_up_to is not None and self._staff is not None:
             arrived = self._service.arrived_since(self._open_id, self._seen_up_to, self._staff.name)
             if arrived:
                 self._hold(text, arrived)
                 return
-        self._queue(text)
+        self._submit(text, self.thread_model.last_message_id())
 
     def show_cheat_sheet(self) -> None:
         if self.cheat_sheet is None:
@@ -364,10 +376,14 @@ class ConversationsPage(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _on_thread_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
         message = self._selected_message()
-        failed = message is not None and message.delivery == "failed" and self._can_reply()
+        failed = message is not None and message.delivery == "failed"
         self.failed_bar.setVisible(failed)
         if failed and message is not None:
             self.failed_label.setText(f"Not sent: {message.error or 'rejected by the platform.'}")
+            self.resend_button.setEnabled(self._can_reply())
+            self.edit_resend_button.setEnabled(self._can_reply())
+        if message is not None and message.delivery == "held":
+            self._update_held(prefer=message.id)
 
     @Slot()
     def _on_resend_clicked(self) -> None:
@@ -379,29 +395,62 @@ class ConversationsPage(QWidget):
     @Slot()
     def _on_edit_resend_clicked(self) -> None:
         message = self._selected_message()
-        if message is None:
-            return
-        self._editing_failed = message.id
-        self.composer.setPlainText(message.text)
-        self.composer.moveCursor(QTextCursor.MoveOperation.End)
-        self.composer.setFocus()
-        self.failed_bar.hide()
-        self.send_button.setText("Resend")
+        if message is not None and self._edit(message, "Resend"):
+            self.failed_bar.hide()
+
+    @Slot()
+    def _on_discard_failed_clicked(self) -> None:
+        message = self._selected_message()
+        if message is not None:
+            self._confirm_discard(message)
 
     @Slot()
     def _on_send_anyway_clicked(self) -> None:
-        text = self._held_text
-        self.held_bar.hide()
-        self._held_text = None
-        if text:
-            self._queue(text)
+        if self._held_text is not None:
+            # The courtesy hold: what it showed is seen now.
+            text = self._held_text
+            self.held_bar.hide()
+            self._held_text = None
+            self._submit(text, max(self._held_seen, self.thread_model.last_message_id()))
+            return
+        held = self._held_message_id
+        if held is not None:
+            # The platform held it: what arrived meanwhile is on screen, so the
+            # newest message shown is the new precondition.
+            seen = self.thread_model.last_message_id()
+            self._guard(lambda: self._service.retry_message(held, seen_up_to=seen))
+            self._reload_thread()
+            self.thread_view.scrollToBottom()
 
     @Slot()
     def _on_edit_held_clicked(self) -> None:
-        self.held_bar.hide()
-        self._held_text = None
-        self._seen_up_to = self.thread_model.last_message_id()
-        self.composer.setFocus()
+        if self._held_text is not None:
+            self.held_bar.hide()
+            self._held_text = None
+            self._seen_up_to = self.thread_model.last_message_id()
+            self.composer.setFocus()
+            return
+        message = self._held_message()
+        if message is not None and self._edit(message, "Send"):
+            self.held_bar.hide()
+
+    @Slot()
+    def _on_discard_held_clicked(self) -> None:
+        message = self._held_message()
+        if message is not None:
+            self._confirm_discard(message)
+
+    @Slot(int)
+    def _on_discard_dialog_finished(self, result: int) -> None:
+        message_id, self._discarding = self._discarding, None
+        if result != QMessageBox.StandardButton.Yes or message_id is None:
+            return
+        if self._editing == message_id:
+            self._editing = None
+            self.send_button.setText("Send")
+        self._guard(lambda: self._service.discard_message(message_id))
+        self.failed_bar.hide()
+        self._reload_thread()
 
     @Slot()
     def _on_composer_typing_started(self) -> None:
@@ -441,6 +490,7 @@ class ConversationsPage(QWidget):
                 author_name=self._staff.name if self._staff else "",
                 template_name=template.name,
                 template_params=params,
+                seen_up_to=self.thread_model.last_message_id(),
             )
         )
         self.template_params_edit.clear()
@@ -518,12 +568,6 @@ class ConversationsPage(QWidget):
 
     def _on_taken_over(self) -> None:
         self._reload_thread()
-        print(
-            "TAKEN",
-            self.composer.isEnabled(),
-            self.composer.isVisible(),
-            self.composer.focusPolicy(),
-        )
         if self.composer.isEnabled():
             self.composer.setFocus()  # taking over is for replying
 
@@ -556,15 +600,23 @@ class ConversationsPage(QWidget):
         except ConsoleError as error:
             self._messages.show_error(error)
 
-    def _queue(self, text: str) -> None:
+    def _submit(self, text: str, seen_up_to: int) -> None:
+        """Queue the composer's text (or the edited reply) with what the user has seen."""
         if self._open_id is None:
             return
+        editing = self._editing
         author = self._staff.name if self._staff else ""
         try:
-            self._service.queue_message(self._open_id, text, author_name=author)
+            if editing is not None:
+                self._service.retry_message(editing, text, seen_up_to=seen_up_to)
+            else:
+                self._service.queue_message(
+                    self._open_id, text, author_name=author, seen_up_to=seen_up_to
+                )
         except ConsoleError as error:
-            self._messages.show_error(error)
+            self._messages.show_error(error)  # the text stays in the composer
             return
+        self._editing = None
         self._after_sent()
 
     def _after_sent(self) -> None:
@@ -578,22 +630,88 @@ class ConversationsPage(QWidget):
 
     def _hold(self, text: str, arrived: list[Message]) -> None:
         self._held_text = text
+        self._held_seen = max(m.id for m in arrived)
         lines = "\n".join(f"{m.author_name or m.role}: {m.text[:160]}" for m in arrived[-3:])
         count = len(arrived)
         self.held_label.setText(
             f"Held: {count} new message{'s' if count != 1 else ''} arrived while you were typing.\n"
             f"{lines}"
         )
+        self.send_anyway_button.setEnabled(True)
+        self.edit_held_button.setEnabled(True)
+        self.discard_held_button.hide()
         self.held_bar.show()
         self.thread_view.scrollToBottom()
+
+    def _update_held(self, prefer: int | None = None) -> None:
+        """Show the held bar for a reply the platform held (the selected one first)."""
+        if self._open_id is None or self._held_text is not None:
+            return  # the courtesy hold has the bar until the user answers it
+        held = [
+            h for h in held_replies(self._store, self._open_id) if h.message.id != self._editing
+        ]
+        wanted = (prefer, self._held_message_id)
+        shown = next(
+            (h for key in wanted for h in held if key is not None and h.message.id == key),
+            held[0] if held else None,
+        )
+        if shown is None:
+            self._held_message_id = None
+            self.held_bar.hide()
+            return
+        self._held_message_id = shown.message.id
+        can_reply = self._can_reply()
+        self.held_label.setText(_held_text(shown, can_reply))
+        self.send_anyway_button.setEnabled(can_reply)
+        self.edit_held_button.setEnabled(can_reply)
+        self.discard_held_button.show()
+        self.held_bar.show()
+
+    def _held_message(self) -> Message | None:
+        held = self._held_message_id
+        return next((m for m in self.thread_model.messages() if m.id == held), None)
+
+    def _edit(self, message: Message, button: str) -> bool:
+        """Put a failed or held reply into the composer to edit and send it."""
+        typed = self.composer.toPlainText().strip()
+        if typed and typed != message.text:
+            self._messages.show_error(
+                UserInputError("Send or clear what you are typing before editing another reply.")
+            )
+            return False
+        self._editing = message.id
+        self.composer.setPlainText(message.text)
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
+        self.composer.setFocus()
+        self.send_button.setText(button)
+        return True
+
+    def _confirm_discard(self, message: Message) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard reply",
+            f"Discard your reply “{_snippet(message.text)}”? It was never sent, "
+            "and it cannot be brought back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Discard reply")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(self._on_discard_dialog_finished)
+        self._discarding = message.id
+        _replace(self.discard_dialog)
+        self.discard_dialog = box
+        box.open()
 
     def _show_session(self, session_id: str) -> None:
         if self._open_id is not None and self._open_id != session_id:
             self._drafts[self._open_id] = self.composer.toPlainText()
         self._open_id = session_id
         self._seen_up_to = None
-        self._editing_failed = None
+        self._editing = None
         self._held_text = None
+        self._held_message_id = None
+        self.send_button.setText("Send")
         self.held_bar.hide()
         self.failed_bar.hide()
         self.notice_label.hide()
@@ -608,6 +726,7 @@ class ConversationsPage(QWidget):
         self.thread_view.scrollToBottom()
         # A kept draft was started before what the thread shows now.
         self._seen_up_to = self.thread_model.last_message_id() if draft else None
+        self._update_held()
         self.attention.opened(session_id)
         self._guard(lambda: self._service.mark_read(session_id))
 
@@ -626,6 +745,7 @@ class ConversationsPage(QWidget):
             # One of ours vanished (its echo from the platform replaced it).
             model.update_messages(thread_messages(self._store, self._open_id))
         self._update_header()
+        self._update_held()
         if at_bottom:
             self.thread_view.scrollToBottom()
         if self.isVisible() and self._header is not None and self._header.label == "you":
@@ -868,12 +988,24 @@ class ConversationsPage(QWidget):
         self.held_label.setWordWrap(True)
         self.send_anyway_button = QPushButton("Send anyway")
         self.edit_held_button = QPushButton("Edit")
-        self.held_bar = _bar(self.held_label, self.send_anyway_button, self.edit_held_button)
+        self.discard_held_button = QPushButton("Discard…")
+        self.held_bar = _bar(
+            self.held_label,
+            self.send_anyway_button,
+            self.edit_held_button,
+            self.discard_held_button,
+        )
         self.failed_label = QLabel("")
         self.failed_label.setWordWrap(True)
         self.resend_button = QPushButton("Resend")
         self.edit_resend_button = QPushButton("Edit and resend")
-        self.failed_bar = _bar(self.failed_label, self.resend_button, self.edit_resend_button)
+        self.discard_failed_button = QPushButton("Discard…")
+        self.failed_bar = _bar(
+            self.failed_label,
+            self.resend_button,
+            self.edit_resend_button,
+            self.discard_failed_button,
+        )
         self.window_label = QLabel("")
         self.window_label.setWordWrap(True)
         self.template_combo = QComboBox()
@@ -996,8 +1128,10 @@ class ConversationsPage(QWidget):
         self.composer.typing_started.connect(self._on_composer_typing_started)
         self.send_anyway_button.clicked.connect(self._on_send_anyway_clicked)
         self.edit_held_button.clicked.connect(self._on_edit_held_clicked)
+        self.discard_held_button.clicked.connect(self._on_discard_held_clicked)
         self.resend_button.clicked.connect(self._on_resend_clicked)
         self.edit_resend_button.clicked.connect(self._on_edit_resend_clicked)
+        self.discard_failed_button.clicked.connect(self._on_discard_failed_clicked)
         self.send_template_button.clicked.connect(self._on_send_template_clicked)
         self.template_combo.currentIndexChanged.connect(
             self._on_template_combo_current_index_changed
@@ -1026,6 +1160,26 @@ def _query_blocking(store: Store, flt: InboxFilter, keep: int, me_id: str | None
     ids = inbox_ids(store, flt)
     rows = inbox_rows(store, ids[:keep], me_id)
     return _QueryResult(ids, rows, inbox_counts(store, me_id), waiting_sessions(store, me_id))
+
+
+def _snippet(text: str, length: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def _held_text(held: HeldReply, can_reply: bool) -> str:
+    """The held bar: why the reply waits, what arrived meanwhile, what the user can do."""
+    lines = [f"Your reply “{_snippet(held.message.text)}” is held. {held.headline()}"]
+    lines += [f"{m.author_name or m.role}: {_snippet(m.text, 160)}" for m in held.newer[-3:]]
+    if len(held.newer) > 3:
+        lines.insert(1, f"… {len(held.newer) - 3} earlier")
+    if can_reply:
+        lines.append("Send it anyway, edit it, or discard it.")
+    elif held.reason == "taken" and held.handler:
+        lines.append(f"Ask {held.handler} to hand it back to send it, or discard it.")
+    else:
+        lines.append("Take the conversation over to send it, or discard it.")
+    return "\n".join(lines)
 
 
 def _replace(previous: QWidget | None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont, QShowEvent
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from console.errors import ConsoleError
 from console.services.credits import (
     CheckoutProgress,
+    CheckoutStage,
     CreditsService,
     CreditState,
     PurchaseResult,
@@ -40,7 +41,7 @@ from console.services.credits import (
     write_csv,
 )
 from console.services.platform.models import LicensingLimits, UsageLimit
-from console.services.stripe.models import Invoice, Price, PriceCatalog
+from console.services.stripe.models import CheckoutSession, Invoice, Price, PriceCatalog
 from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.credits.banner import CreditWall, LowCreditController
@@ -59,8 +60,8 @@ from console.views.widgets.tables import record_table
 
 logger = logging.getLogger(__name__)
 
-#: Opens a URL in the browser (QDesktopServices in production).
-OpenUrl = Callable[[str], None]
+#: Opens a URL in the browser (QDesktopServices in production); False if none opened.
+OpenUrl = Callable[[str], bool]
 #: Asks where to save a file: (parent, suggested name) -> path or None.
 AskSavePath = Callable[[QWidget, str], str | None]
 WATCHED = ("credit_balance", "credit_transactions", "settings", "organizations", "agents")
@@ -68,10 +69,19 @@ FULL_RELOAD = ("credit_transactions", "agents")
 AUTO_REFRESH_S = 60.0
 REFRESH_DELAY_MS = 200
 TIER_ORDER = {"free": 0, "pro": 1, "agency": 2, "enterprise": 3}
+CANCEL_TIP = "Cancel the purchase: the checkout link stops working and nothing is charged"
+#: Checkout stages after which nothing more happens in the panel.
+FINAL_STAGES: tuple[CheckoutStage, ...] = (
+    "granted",
+    "failed",
+    "expired",
+    "cancelled",
+    "timed_out",
+)
 
 
-def open_in_browser(url: str) -> None:
-    QDesktopServices.openUrl(QUrl(url))
+def open_in_browser(url: str) -> bool:
+    return QDesktopServices.openUrl(QUrl(url))
 
 
 def ask_csv_path(parent: QWidget, suggested: str) -> str | None:
@@ -137,6 +147,9 @@ class CreditsPage(QWidget):
         self._invoices_requested = False
         self._last_auto_refresh: float | None = None
         self.buy_task: asyncio.Task[PurchaseResult] | None = None
+        self.cancel_task: asyncio.Task[CheckoutSession] | None = None
+        self._checkout: CheckoutSession | None = None
+        self._checkout_stage: CheckoutStage | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
@@ -191,12 +204,20 @@ class CreditsPage(QWidget):
 
     def buy(self, price: Price) -> asyncio.Task[PurchaseResult]:
         """Start buying `price`; the task ends when the checkout is over."""
+        self._checkout = None
+        self._checkout_stage = None
         self.checkout_box.show()
+        self.checkout_link_row.hide()
+        self.checkout_note.hide()
         self.checkout_bar.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
+        self.checkout_bar.show()
+        self.cancel_button.show()
+        self.cancel_button.setText("Cancel purchase")
+        self.cancel_button.setToolTip(CANCEL_TIP)
+        self.cancel_button.setEnabled(False)
         self.buy_task = self._tasks.start(
             self,
-            self._service.buy(price, self._open_url, self._on_checkout_progress),
+            self._service.buy(price, self._on_checkout_progress),
             key="buy",
             busy=[*self._buy_buttons(), self.wall.pack_button, self.wall.upgrade_button],
             on_success=self._on_purchase_done,
@@ -282,7 +303,10 @@ class CreditsPage(QWidget):
     @Slot()
     def _on_portal_clicked(self) -> None:
         self._tasks.start(
-            self, self._service.portal_url(), busy=[self.portal_button], on_success=self._open_url
+            self,
+            self._service.portal_url(),
+            busy=[self.portal_button],
+            on_success=self._on_portal_url,
         )
 
     @Slot()
@@ -312,8 +336,34 @@ class CreditsPage(QWidget):
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
-        if self.buy_task is not None and not self.buy_task.done():
+        if self.buy_task is None or self.buy_task.done():
+            return
+        if self._checkout_stage == "processing":
+            # The bank debit is submitted and cannot be undone: only the watching stops.
             self.buy_task.cancel()
+            return
+        if self._checkout is None:
+            return
+        self.cancel_button.setEnabled(False)
+        self._set_checkout_text("Cancelling the purchase…")
+        self.cancel_task = self._tasks.start(
+            self,
+            self._service.cancel_checkout(self._checkout.id),
+            key="cancel-checkout",
+            on_error=self._on_cancel_failed,
+        )
+
+    @Slot()
+    def _on_open_again_clicked(self) -> None:
+        if self._checkout is not None and self._checkout.url:
+            self._show_browser_note(self._open_url(self._checkout.url))
+
+    @Slot()
+    def _on_copy_clicked(self) -> None:
+        if self._checkout is not None and self._checkout.url:
+            QGuiApplication.clipboard().setText(self._checkout.url)
+            self.checkout_note.setText("Link copied. Paste it into a browser to pay.")
+            self.checkout_note.show()
 
     @Slot()
     def _on_wall_buy_pack_requested(self) -> None:
@@ -353,12 +403,48 @@ class CreditsPage(QWidget):
             else "No invoices yet."
         )
 
+    def _on_portal_url(self, url: str) -> None:
+        if not self._open_url(url):
+            self._messages.show_info(f"No browser opened. The billing portal is at {url}")
+
     def _on_checkout_progress(self, progress: CheckoutProgress) -> None:
-        self.checkout_label.setText(progress.text)
-        if progress.stage in ("granted", "expired", "timed_out"):
-            self.checkout_bar.setRange(0, 1)
-            self.checkout_bar.setValue(1)
+        self._checkout_stage = progress.stage
+        self._set_checkout_text(progress.text)
+        if progress.stage == "opened" and progress.session is not None:
+            self._checkout = progress.session
+            url = progress.session.url or ""
+            self.checkout_link.setText(url)
+            self.checkout_link.setToolTip(url)
+            self.checkout_link.setCursorPosition(0)
+            self.checkout_link_row.show()
+            self.cancel_button.setEnabled(True)
+            self._show_browser_note(self._open_url(url))
+        elif progress.stage == "waiting":
+            self.cancel_button.setEnabled(True)
+        elif progress.stage == "processing":
+            # Completed: the link shows only the session's state now, and it
+            # can no longer be cancelled; the wait can still be left.
+            self.checkout_link_row.hide()
+            self.checkout_note.hide()
+            self.cancel_button.setText("Stop watching")
+            self.cancel_button.setToolTip(
+                "Stop following here; the bank's answer still decides, and the credits "
+                "arrive when it confirms"
+            )
+            self.cancel_button.setEnabled(True)
+        else:
+            self.checkout_link_row.hide()
+            self.checkout_note.hide()
             self.cancel_button.setEnabled(False)
+        if progress.stage in FINAL_STAGES:
+            self._end_checkout_panel()
+
+    def _on_cancel_failed(self, error: ConsoleError) -> None:
+        # Too late (paid meanwhile) or Stripe failed: the purchase goes on.
+        if self._checkout_stage in ("opened", "waiting"):
+            self._set_checkout_text("Waiting for payment in the browser…")
+            self.cancel_button.setEnabled(True)
+        self._messages.show_error(error)
 
     def _on_purchase_done(self, result: PurchaseResult) -> None:
         if result.granted:
@@ -371,21 +457,44 @@ class CreditsPage(QWidget):
         self.purchase_finished.emit(result)
 
     def _on_purchase_failed(self, error: ConsoleError) -> None:
-        self.checkout_label.setText(f"Checkout failed: {error.user_text()}")
-        self.checkout_bar.setRange(0, 1)
-        self.cancel_button.setEnabled(False)
+        self._set_checkout_text(f"Checkout failed: {error.user_text()}")
+        self._end_checkout_panel()
         self._messages.show_error(error)
 
     def _on_buy_task_done(self, task: asyncio.Task[PurchaseResult]) -> None:
         if task.cancelled():
-            self.checkout_label.setText(
-                "Stopped following the checkout. If you paid in the browser, the credits "
-                "arrive with the next sync."
+            self._set_checkout_text(
+                "Stopped watching. The payment is still processing: the credits arrive "
+                "when the bank confirms it, and show up in the balance then."
             )
-            self.checkout_bar.setRange(0, 1)
-            self.cancel_button.setEnabled(False)
+            self._end_checkout_panel()
 
     # --- helpers ----------------------------------------------------------------
+    def _set_checkout_text(self, text: str) -> None:
+        self.checkout_label.setText(text)
+        # The cards row does not pass height-for-width down to a wrapped label:
+        # reserve the lines this text needs at the label's width, or it is clipped.
+        width = max(self.checkout_label.width(), self.checkout_label.minimumSizeHint().width())
+        self.checkout_label.setMinimumHeight(self.checkout_label.heightForWidth(width))
+
+    def _end_checkout_panel(self) -> None:
+        # Only the outcome stays: no link to pay, nothing left to cancel or wait for.
+        self.checkout_link_row.hide()
+        self.checkout_note.hide()
+        self.cancel_button.hide()
+        self.checkout_bar.hide()
+
+    def _show_browser_note(self, opened: bool) -> None:
+        self.checkout_note.setText(
+            "Opened in your browser. Pay there; this panel follows the payment."
+            if opened
+            else "No browser opened. Use Open again, or Copy the link into a browser."
+        )
+        self.checkout_note.setObjectName("EmptyText" if opened else "ResultError")
+        self.checkout_note.style().unpolish(self.checkout_note)
+        self.checkout_note.style().polish(self.checkout_note)
+        self.checkout_note.show()
+
     def _buy_buttons(self) -> list[QPushButton]:
         return [*self._pack_buttons.values(), *self._tier_buttons.values()]
 
@@ -597,14 +706,36 @@ class CreditsPage(QWidget):
         checkout.setContentsMargins(0, 4, 0, 0)
         self.checkout_label = QLabel()
         self.checkout_label.setWordWrap(True)
+        self.checkout_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The session's link stays at hand: the browser may not have opened,
+        # or the tab may have been closed.
+        self.checkout_link_row = QWidget()
+        link_box = QVBoxLayout(self.checkout_link_row)
+        link_box.setContentsMargins(0, 0, 0, 0)
+        self.checkout_link = QLineEdit()
+        self.checkout_link.setReadOnly(True)
+        self.open_again_button = QPushButton("Open again")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the checkout link to the clipboard")
+        link_buttons = QHBoxLayout()
+        link_buttons.addWidget(self.open_again_button)
+        link_buttons.addWidget(self.copy_button)
+        link_buttons.addStretch(1)
+        link_box.addWidget(self.checkout_link)
+        link_box.addLayout(link_buttons)
+        self.checkout_note = QLabel()
+        self.checkout_note.setWordWrap(True)
         bar_row = QHBoxLayout()
         self.checkout_bar = QProgressBar()
         self.checkout_bar.setTextVisible(False)
         self.checkout_bar.setMaximumHeight(10)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("Cancel purchase")
+        self.cancel_button.setToolTip(CANCEL_TIP)
         bar_row.addWidget(self.checkout_bar, 1)
         bar_row.addWidget(self.cancel_button)
         checkout.addWidget(self.checkout_label)
+        checkout.addWidget(self.checkout_link_row)
+        checkout.addWidget(self.checkout_note)
         checkout.addLayout(bar_row)
         self.checkout_box.hide()
         buy.addWidget(self.checkout_box)
@@ -683,6 +814,8 @@ class CreditsPage(QWidget):
         self.invoices_button.clicked.connect(self._on_invoices_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.open_again_button.clicked.connect(self._on_open_again_clicked)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
         self.kind_combo.currentIndexChanged.connect(self._on_filters_changed)
         self.client_combo.currentIndexChanged.connect(self._on_filters_changed)
         self.period_combo.currentIndexChanged.connect(self._on_filters_changed)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.errors import UserInputError
+from console.services.deploy.pipeline import WARNING
 from console.services.deploy.provisioning import NewClient, ProvisioningService
 from console.views.deploy.progress import DeployProgressDialog
 from console.views.links import ExternalUrl, same_url
@@ -122,8 +123,18 @@ class NewClientDialog(QDialog):
 
     @Slot(bool)
     def _on_run_finished(self, ok: bool) -> None:
-        if self._run_id is not None:
-            self.provisioning_finished.emit(self._run_id, ok)
+        if self._run_id is None:
+            return
+        row = self._provisioning.pipeline.load(self._run_id)
+        warning = row.state.get("warning")
+        if row.status == WARNING and isinstance(warning, dict) and self.progress_dialog:
+            # A portal kept with a warning is not "live": say so where the dialog ends.
+            self.progress_dialog.result_label.setText(
+                f"⚠ The portal is deployed but kept with a warning: {warning['message']}\n"
+                "The client is marked “warning”: check again once it answers, or roll it "
+                "back (Clients, provisioning that needs you)."
+            )
+        self.provisioning_finished.emit(self._run_id, ok)
 
     # ------------------------------------------------------------------ helpers
 
@@ -145,7 +156,9 @@ class NewClientDialog(QDialog):
         layout.addWidget(
             QLabel(
                 "Creates the sub-organization, generates and publishes its portal, "
-                "deploys it and marks the client active."
+                "deploys it and marks the client active (or “warning” if the portal "
+                "does not answer; it is kept for you to check). A failure rolls back "
+                "what the run created."
             )
         )
         self.error_label = QLabel()

@@ -2,7 +2,9 @@
 
 Everything shown comes from the store (deployments, their events, projects);
 actions run service coroutines through the TaskRunner, and the StoreBridge
-refreshes the table when they write.
+refreshes the table when they write. Rolling back to an older deployment pins
+production on Vercel; while it is pinned a banner says so and offers to resume
+automatic production.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -44,11 +47,15 @@ from console.errors import ConsoleError
 from console.services.deploy.deploy import DeployService, vercel_name
 from console.services.deploy.domains import DomainService
 from console.services.deploy.env import DeployEnv, EnvRequirement
-from console.services.deploy.history import HistoryService
+from console.services.deploy.heal import DeployHealer
+from console.services.deploy.history import HistoryService, production_pin
+from console.services.deploy.ledger import CleanupResult
+from console.services.deploy.pipeline import WARNING
 from console.services.vercel.models import EnvTarget, EnvType, EnvVarInput
 from console.store.db import ChangeSet, Store
 from console.store.models import DeploymentEvent, Project
 from console.views.bridge import StoreBridge
+from console.views.deploy.attention import AttentionRunsPanel, LeftBehindPanel
 from console.views.deploy.domains import DomainsPanel
 from console.views.deploy.progress import DeployProgressDialog
 from console.views.links import ExternalUrl, same_url
@@ -231,7 +238,10 @@ class DeploySetupDialog(QDialog):
         form.addRow("Region (new project)", self.region_combo)
         form.addRow(
             "Platform key",
-            QLabel("Created now, scoped to the app, stored only as Vercel sensitive env"),
+            QLabel(
+                "The app's one key: reused, or made for its scopes (the old one is revoked "
+                "once the new deployment is healthy); only in Vercel's sensitive env"
+            ),
         )
         layout.addLayout(form)
 
@@ -447,6 +457,8 @@ class DeploymentsPage(QWidget):
         deploy: the DeployService.
         history: the HistoryService.
         domains: the DomainService (None: no domains panel).
+        healer: repairs a failed build from the progress dialog (None: no repair).
+        clean_up: removes what rollbacks left behind (None: the list is not shown).
         domain_poll_interval: seconds between domain verification checks.
         dark: the theme.
         external_url: maps a production URL to the one its link opens.
@@ -466,6 +478,8 @@ class DeploymentsPage(QWidget):
         history: HistoryService,
         *,
         domains: DomainService | None = None,
+        healer: DeployHealer | None = None,
+        clean_up: Callable[[], Coroutine[Any, Any, CleanupResult]] | None = None,
         domain_poll_interval: float = 10.0,
         dark: bool = False,
         external_url: ExternalUrl = same_url,
@@ -473,6 +487,13 @@ class DeploymentsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._external_url = external_url
+        self._healer = healer
+        self.attention = AttentionRunsPanel(
+            tasks, bridge, deploy.pipeline, title="Deploys that need you"
+        )
+        self.left_behind = (
+            LeftBehindPanel(tasks, bridge, deploy.pipeline.ledger, clean_up) if clean_up else None
+        )
         self.domains_panel = (
             DomainsPanel(store, bridge, tasks, domains, poll_interval=domain_poll_interval)
             if domains
@@ -536,6 +557,7 @@ class DeploymentsPage(QWidget):
         if previous is not None and (row := self.model.row_of(previous.id)) >= 0:
             self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
         self._show_project(project_id)
+        self._show_pin(project_id, items)
         self._show_empty_state(project_id, bool(items))
         self._update_buttons()
 
@@ -651,6 +673,13 @@ class DeploymentsPage(QWidget):
     def _on_interrupted_handled(self, _result: object) -> None:
         self.check_interrupted()
 
+    @Slot(int)
+    def _on_attention_run_requested(self, run_id: int) -> None:
+        row = self._deploy.pipeline.load(run_id)
+        name = row.state.get("app_name", row.subject)
+        title = f"Checking {name} again" if row.status == WARNING else f"Retrying deploy of {name}"
+        self._open_progress(int(row.subject), run_id, title)
+
     @Slot()
     def _on_redeploy_clicked(self) -> None:
         self.start_deploy()
@@ -668,10 +697,18 @@ class DeploymentsPage(QWidget):
         item, project_id = self.selected(), self.project_id()
         if item is None or project_id is None or not item.rollback_candidate:
             return
+        if self._pins_production(item):
+            consequence = (
+                "It is older than the newest production deployment, so Vercel pins "
+                "production to it: new deployments will not go live automatically until "
+                "you choose “Resume automatic production”."
+            )
+        else:
+            consequence = "New production deployments keep going live automatically."
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Roll back production",
-            f"Serve production from {item.id} ({(item.commit_sha or '')[:7]})?",
+            f"Serve production from {item.id} ({(item.commit_sha or '')[:7]})?\n\n{consequence}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -683,8 +720,39 @@ class DeploymentsPage(QWidget):
         project_id = self.project_id()
         if code != QMessageBox.StandardButton.Yes or project_id is None:
             return
+        self.notice_label.clear()
         self.rollback_task = self._tasks.start(
-            self, self._history.roll_back(project_id, item.id), busy=[self.rollback_button]
+            self,
+            self._history.roll_back(project_id, item.id),
+            busy=[self.rollback_button],
+            on_success=lambda _url: self._on_rolled_back(item),
+        )
+
+    def _on_rolled_back(self, item: DeploymentItem) -> None:
+        project_id = self.project_id()
+        pin = production_pin(self._store, project_id) if project_id is not None else None
+        # The banner above says the rest while production is pinned.
+        after = "" if pin is not None else " New production deployments go live automatically."
+        self.notice_label.setText(f"Production now serves {item.id}.{after}")
+
+    @Slot()
+    def _on_resume_production_clicked(self) -> None:
+        project_id = self.project_id()
+        if project_id is None:
+            return
+        self.notice_label.clear()
+        self.resume_production_task = self._tasks.start(
+            self,
+            self._history.resume_production(project_id),
+            busy=[self.resume_production_button],
+            on_success=self._on_production_resumed,
+        )
+
+    def _on_production_resumed(self, serving: str | None) -> None:
+        until = f"; production serves {serving} until then" if serving else ""
+        self.notice_label.setText(
+            "Automatic production resumed: the next production deployment goes live when "
+            f"it is ready{until}."
         )
 
     @Slot()
@@ -751,6 +819,21 @@ class DeploymentsPage(QWidget):
         banner.addWidget(self.abandon_button)
         self.interrupted.setVisible(False)
         layout.addWidget(self.interrupted)
+        layout.addWidget(self.attention)
+        self.pinned = QFrame()
+        self.pinned.setObjectName("ErrorBanner")
+        pinned_row = QHBoxLayout(self.pinned)
+        self.pinned_label = QLabel()
+        self.pinned_label.setWordWrap(True)
+        self.resume_production_button = QPushButton("Resume automatic production")
+        pinned_row.addWidget(self.pinned_label, 1)
+        pinned_row.addWidget(self.resume_production_button)
+        self.pinned.setVisible(False)
+        layout.addWidget(self.pinned)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("ResultOk")
+        self.notice_label.setWordWrap(True)
+        layout.addWidget(self.notice_label)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -765,6 +848,8 @@ class DeploymentsPage(QWidget):
         self.history_stack.addWidget(self.table)
         self.history_stack.addWidget(self.empty)
         layout.addWidget(self.history_stack, 1)
+        if self.left_behind is not None:
+            layout.addWidget(self.left_behind)
         if self.domains_panel is not None:
             layout.addWidget(self.domains_panel)
 
@@ -780,6 +865,8 @@ class DeploymentsPage(QWidget):
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         self.resume_button.clicked.connect(self._on_resume_clicked)
         self.abandon_button.clicked.connect(self._on_abandon_clicked)
+        self.attention.run_requested.connect(self._on_attention_run_requested)
+        self.resume_production_button.clicked.connect(self._on_resume_production_clicked)
 
     def _show_project(self, project_id: int | None) -> None:
         if project_id is None:
@@ -794,6 +881,51 @@ class DeploymentsPage(QWidget):
         href = html.escape(self._external_url(url), quote=True) if url else ""
         link = f"<a href='{href}'>{html.escape(url)}</a>" if url else ""
         self.production_label.setText(f"Production: {link} ({status})")
+
+    def _show_pin(self, project_id: int | None, items: Sequence[DeploymentItem]) -> None:
+        pin = production_pin(self._store, project_id) if project_id is not None else None
+        self.pinned.setVisible(pin is not None)
+        if pin is None:
+            return
+        commit = f" ({pin.commit_sha[:7]})" if pin.commit_sha else ""
+        pinned = next((i for i in items if i.pinned), None)
+        waiting = [
+            i
+            for i in items
+            if pinned is not None
+            and i.state == "READY"
+            and i.target == "production"
+            and i.created_at > pinned.created_at
+        ]
+        held = (
+            f" {_count(len(waiting), 'newer ready deployment')} "
+            f"{'is' if len(waiting) == 1 else 'are'} not live."
+            if waiting
+            else ""
+        )
+        self.pinned_label.setText(
+            f"Production is pinned to {pin.deployment_id}{commit}; new deployments will not "
+            f"go live automatically.{held}"
+        )
+
+    def _pins_production(self, item: DeploymentItem) -> bool:
+        """Whether promoting `item` is a rollback: older than the newest production deployment."""
+        ready = [
+            row
+            for row in (self.model.item(r) for r in range(self.model.rowCount()))
+            if row.state == "READY" and row.target == "production"
+        ]
+        return any(item.created_at < row.created_at for row in ready)
+
+    def _show_warning(self, dialog: DeployProgressDialog, run_id: int) -> None:
+        """A run kept with a warning is not "live": say so where the dialog ends."""
+        row = self._deploy.pipeline.load(run_id)
+        warning = row.state.get("warning")
+        if row.status == WARNING and isinstance(warning, dict):
+            dialog.result_label.setText(
+                f"⚠ Deployed, but kept with a warning: {warning['message']}\n"
+                "Check again once it answers, or roll it back (Deploys that need you)."
+            )
 
     def _update_buttons(self) -> None:
         has_project = self.project_id() is not None
@@ -813,6 +945,9 @@ class DeploymentsPage(QWidget):
         )
         self.progress_dialog = dialog
         dialog.run_finished.connect(lambda ok: self.deploy_finished.emit(project_id, ok))
+        dialog.run_finished.connect(lambda _ok: self._show_warning(dialog, run_id))
+        if self._healer is not None:
+            dialog.offer_repair(self._healer, project_id)
         dialog.open()
         dialog.start(
             lambda progress: self._deploy.run(run_id, progress),

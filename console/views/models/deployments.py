@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy import select
 
 from console import resources
-from console.services.deploy.history import production_deployment
+from console.services.deploy.history import production_deployment, production_pin
 from console.store.db import Store
 from console.store.models import Deployment
 
@@ -72,6 +72,8 @@ class DeploymentItem:
     url: str | None
     error: str | None
     production: bool
+    target: str = "production"
+    pinned: bool = False  # production is pinned to it (after a rollback)
 
     @property
     def duration(self) -> float | None:
@@ -99,6 +101,8 @@ def format_duration(seconds: float | None) -> str:
 def load_deployments(store: Store, project_id: int) -> list[DeploymentItem]:
     """The project's deployments from the store, newest first."""
     production = production_deployment(store, project_id)
+    pin = production_pin(store, project_id)
+    pinned = pin.deployment_id if pin is not None else None
     with store.read() as session:
         rows = session.scalars(
             select(Deployment)
@@ -117,6 +121,8 @@ def load_deployments(store: Store, project_id: int) -> list[DeploymentItem]:
                 url=r.url,
                 error=r.error,
                 production=r.id == production,
+                target=r.target,
+                pinned=r.id == pinned,
             )
             for r in rows
         ]
@@ -201,7 +207,8 @@ class DeploymentsTableModel(QAbstractTableModel):
 
     @staticmethod
     def _row_texts(item: DeploymentItem) -> tuple[str, ...]:
-        state = item.state + ("  (production)" if item.production else "")
+        marker = "  (production, pinned)" if item.pinned else "  (production)"
+        state = item.state + (marker if item.production else "")
         return (
             state,
             item.created_at.astimezone().strftime("%d %b %H:%M:%S"),

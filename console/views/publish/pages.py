@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from console.services.deploy.env import user_env
 from console.services.projects.models import EnvVar as CodeEnvVar
-from console.services.publish import CustomEnvVar, Draft, custom_env_problems
+from console.services.publish import CustomEnvVar, Draft, Plan, custom_env_problems
 from console.services.scaffold import (
     Architecture,
     AuthProvider,
@@ -133,6 +133,11 @@ class AppInfoPage(ConfigPage):
             widget.blockSignals(False)
         if draft.repo_url:
             self.repo_note.setText(f"Published before to {draft.repo_url}: pushes go there.")
+        self.show_plan(draft.plan)
+
+    def show_plan(self, plan: Plan) -> None:
+        """The organization's plan (not a choice here): the publish rechecks it online."""
+        self.plan_label.setText(plan.describe())
 
     def collect(self, config: PublishConfig) -> PublishConfig:
         return config.with_changes(
@@ -164,6 +169,12 @@ class AppInfoPage(ConfigPage):
         self.name_error, self.repo_error, self.description_error = (QLabel(), QLabel(), QLabel())
         self.repo_note = QLabel()
         self.repo_note.setWordWrap(True)
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setToolTip(
+            "Your organization's plan decides the “Powered by l4yercak3” badge; "
+            "the publish checks it with the platform."
+        )
         self.private_radio = QRadioButton("Private repository")
         self.public_radio = QRadioButton("Public repository")
         self._visibility = QButtonGroup(self)
@@ -191,7 +202,9 @@ class AppInfoPage(ConfigPage):
         visibility.addStretch(1)
         layout.addWidget(QLabel("Visibility"), row, 0)
         layout.addLayout(visibility, row, 1)
-        layout.setRowStretch(row + 1, 1)
+        layout.addWidget(QLabel("Plan"), row + 1, 0)
+        layout.addWidget(self.plan_label, row + 1, 1)
+        layout.setRowStretch(row + 2, 1)
 
     def _connect_signals(self) -> None:
         for edit in (self.name_edit, self.repo_edit, self.description_edit):

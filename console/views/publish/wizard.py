@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -152,8 +153,19 @@ class PublishWizard(QWizard):
         return self._config
 
     def set_online(self, online: bool) -> None:
-        """Offline, the last step offers "Publish when online" (the sync engine's status)."""
+        """Offline, the last step offers "Publish when online" (the sync engine's status).
+
+        Online, the organization's plan is read again: a sync may have changed it,
+        and with it the badge, so the files to check and push.
+        """
         self.review_page.set_online(online)
+        if online and self._draft is not None:
+            self._tasks.start(
+                self,
+                self._service.load_draft(self._project_id),
+                key="plan",
+                on_success=self._on_plan_loaded,
+            )
 
     def save_now(self) -> asyncio.Task[None] | None:
         """Save the draft at once (also done on every step change and after typing)."""
@@ -202,6 +214,18 @@ class PublishWizard(QWizard):
         elif draft.last_error:
             self.saved_label.setText(f"The queued publish failed: {draft.last_error}")
         self.draft_loaded.emit()
+
+    def _on_plan_loaded(self, draft: Draft) -> None:
+        if self._draft is None or draft.plan == self._draft.plan:
+            return
+        tier = draft.plan.tier
+        self._draft = replace(
+            self._draft, plan=draft.plan, config=self._draft.config.with_changes(tier=tier)
+        )
+        self.app_page.show_plan(draft.plan)
+        self._revalidate()
+        if self.currentPage() is self.review_page and self._config is not None:
+            self.review_page.refresh(self._config, self.env_page.extra_env())
 
     def _on_compat_loaded(self, report: CompatReport) -> None:
         self.env_page.set_code_env(report.env)

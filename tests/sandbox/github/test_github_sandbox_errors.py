@@ -54,7 +54,9 @@ def test_revoked_token_and_missing_token(github_sandbox: GitHubSandbox) -> None:
     github_sandbox.revoke_token(github_sandbox.token)
     with pytest.raises(BadCredentialsException):
         _ = client(github_sandbox).get_user().login
-    response = httpx.get(f"{github_sandbox.base_url}/user")
+    response = httpx.get(
+        f"{github_sandbox.base_url}/user", headers={"X-GitHub-Api-Version": API_VERSION}
+    )
     assert response.status_code == 401
     assert response.json()["message"] == "Requires authentication"
     assert check_exchange(last(github_sandbox))
@@ -315,3 +317,51 @@ def test_raw_http_details(github_sandbox: GitHubSandbox) -> None:
         if exchange.path != "/nope" and exchange.request_body != b"{nope":
             check_exchange(exchange)
     sandbox.recorder.clear()
+
+
+def test_api_version_header_is_required(github_sandbox: GitHubSandbox) -> None:
+    auth = {"Authorization": f"Bearer {github_sandbox.token}"}
+    with httpx.Client(base_url=github_sandbox.base_url, headers=auth) as http:
+        unpinned = http.get("/user")
+        assert unpinned.status_code == 400
+        assert "X-GitHub-Api-Version" in unpinned.json()["message"]
+        check_exchange(last(github_sandbox))  # the request; the contract has no 400 here
+        pinned = http.get("/user", headers={"X-GitHub-Api-Version": API_VERSION})
+        assert pinned.status_code == 200
+        assert pinned.headers["x-github-api-version-selected"] == API_VERSION
+
+
+def test_secondary_rate_limit_answers_as_github(github_sandbox: GitHubSandbox, gh: Github) -> None:
+    github_sandbox.limit_secondary()
+    with pytest.raises(RateLimitExceededException) as caught:
+        _ = gh.get_user().login
+    assert caught.value.status == 403
+    assert caught.value.data["message"].startswith("You have exceeded a secondary rate limit")
+    assert caught.value.data["documentation_url"].endswith("#about-secondary-rate-limits")
+    limited = headers(caught.value)
+    assert "retry-after" not in limited
+    assert int(limited["x-ratelimit-remaining"]) > 0  # the primary window is fine
+    assert check_exchange(last(github_sandbox))
+    assert gh.get_user().login == LOGIN  # times=1
+
+    github_sandbox.limit_secondary(status=429, retry_after=30)
+    with pytest.raises(GithubException) as again:
+        _ = gh.get_user().login
+    assert again.value.status == 429
+    assert headers(again.value)["retry-after"] == "30"
+
+
+def test_initial_commit_can_show_late(github_sandbox: GitHubSandbox, gh: Github) -> None:
+    github_sandbox.delay_initial_commit(1)
+    repo = gh.get_user().create_repo("late", auto_init=True)
+    with pytest.raises(GithubException) as caught:
+        repo.get_git_ref("heads/main").complete()
+    assert (caught.value.status, caught.value.data["message"]) == (409, "Git Repository is empty.")
+    assert check_exchange(last(github_sandbox))
+    ref = repo.get_git_ref("heads/main")
+    ref.complete()
+    assert ref.object.sha == github_sandbox.head(LOGIN, "late")
+    github_sandbox.delay_initial_commit(0)
+    shown = gh.get_user().create_repo("on-time", auto_init=True).get_git_ref("heads/main")
+    shown.complete()
+    assert shown.object.sha == github_sandbox.head(LOGIN, "on-time")

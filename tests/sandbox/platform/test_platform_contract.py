@@ -80,6 +80,7 @@ def _stripe(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
             "data": {
                 "object": {
                     "id": "cs_test_1",
+                    "payment_status": "paid",
                     "metadata": {
                         "type": "credit-pack",
                         "credits": "100",
@@ -103,9 +104,10 @@ def _stripe(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
 def _send_message(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
     session_id = active_conversation(sandbox, channel="webchat")
     _take_over(client, session_id)
+    seen = sandbox.messages(session_id)[-1].id
     return client.post(
         f"/conversations/{session_id}/messages",
-        json={"text": "Hi, this is Sam - I'll sort this out for you."},
+        json={"text": "Hi, this is Sam - I'll sort this out for you.", "lastSeenMessageId": seen},
         headers={"Idempotency-Key": "contract-send-1", "X-Staff-Name": "Sam Operator"},
     )
 
@@ -121,6 +123,36 @@ def _delete_webhook(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Res
     )
     assert created.status_code == 201, created.text
     return client.delete(f"/webhooks/{created.json()['id']}")
+
+
+def _delete_child(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
+    created = client.post(
+        "/organizations/children",
+        json={"name": "Short Lived", "slug": "short-lived", "contactEmail": "a@short.example"},
+    )
+    assert created.status_code == 201, created.text
+    return client.delete(f"/organizations/children/{created.json()['id']}")
+
+
+def _delete_app(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
+    created = client.post("/builder-apps", json={"name": "Throwaway"})
+    assert created.status_code == 201, created.text
+    return client.delete(f"/builder-apps/{created.json()['id']}")
+
+
+def _revoke_key(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
+    created = client.post("/api-keys", json={"appId": _an_app(sandbox), "scopes": []})
+    assert created.status_code == 201, created.text
+    return client.delete(f"/api-keys/{created.json()['id']}")
+
+
+def _delete_oauth_client(client: httpx.Client, sandbox: PlatformSandbox) -> httpx.Response:
+    created = client.post(
+        "/oauth-clients",
+        json={"appId": _an_app(sandbox), "redirectUris": ["https://app.example/cb"]},
+    )
+    assert created.status_code == 201, created.text
+    return client.delete(f"/oauth-clients/{created.json()['id']}")
 
 
 CASES: dict[str, Case] = {
@@ -146,6 +178,7 @@ CASES: dict[str, Case] = {
         f"/organizations/children/{_first_child(s)}",
         json={"status": "active", "portalUrl": "https://portal.example"},
     ),
+    "DELETE /organizations/children/{childId}": _delete_child,
     "GET /builder-apps": lambda c, s: c.get(
         "/builder-apps", params={"status": "deployed", "limit": 5}
     ),
@@ -164,6 +197,7 @@ CASES: dict[str, Case] = {
         f"/builder-apps/{_an_app(s)}",
         json={"description": "Updated from the console", "repoUrl": None},
     ),
+    "DELETE /builder-apps/{appId}": _delete_app,
     "POST /builder-apps/{appId}/deployment": lambda c, s: c.post(
         f"/builder-apps/{_an_app(s)}/deployment",
         json={"status": "deployed", "productionUrl": "https://spring-menu.vercel.app"},
@@ -176,6 +210,14 @@ CASES: dict[str, Case] = {
     "POST /api-keys": lambda c, s: c.post(
         "/api-keys", json={"appId": _an_app(s), "scopes": ["forms:read", "forms:write"]}
     ),
+    "GET /api-keys": lambda c, s: c.get("/api-keys", params={"appId": _an_app(s)}),
+    "DELETE /api-keys/{keyId}": _revoke_key,
+    "POST /oauth-clients": lambda c, s: c.post(
+        "/oauth-clients",
+        json={"appId": _an_app(s), "redirectUris": ["https://app.example/api/auth/callback"]},
+    ),
+    "GET /oauth-clients": lambda c, s: c.get("/oauth-clients"),
+    "DELETE /oauth-clients/{clientId}": _delete_oauth_client,
     "POST /webhooks/register": lambda c, s: c.post(
         "/webhooks/register",
         json={
@@ -345,7 +387,96 @@ def test_takeover_by_a_second_staff_member_is_409_naming_the_first(
     contract.check(response)
     reply = client.post(f"/conversations/{session_id}/messages", json={"text": "Hello"})
     assert reply.status_code == 409
+    error = reply.json()["error"]
+    assert error["code"] == "handled_by_other"
+    assert error["handledBy"] == {"id": sandbox.colleague_staff_id, "name": "Alex Colleague"}
     contract.check(reply)
+
+
+def test_stale_reply_is_409_stale_context_listing_what_arrived(
+    client: httpx.Client, colleague: httpx.Client, sandbox: PlatformSandbox, contract: Any
+) -> None:
+    session_id = active_conversation(sandbox, channel="webchat")
+    _take_over(client, session_id)
+    seen = sandbox.messages(session_id)[-1].id
+    nothing_new = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "Hi, Sam here.", "lastSeenMessageId": seen},
+    )
+    assert nothing_new.status_code == 201, nothing_new.text  # nothing new: sent
+    contract.check(nothing_new)
+    first = nothing_new.json()["id"]
+    newer = sandbox.customer_writes(session_id, "Actually, never mind.").customer_message
+    stale = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "It ships today.", "lastSeenMessageId": first},
+        headers={"Idempotency-Key": "stale-1"},
+    )
+    assert stale.status_code == 409
+    error = stale.json()["error"]
+    assert error["code"] == "stale_context"
+    assert [m["id"] for m in error["newerMessages"]] == [newer.id]
+    contract.check(stale)
+    # The refusal is replayed for its key; a new key with the newest message seen sends.
+    replay = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "It ships today.", "lastSeenMessageId": first},
+        headers={"Idempotency-Key": "stale-1"},
+    )
+    assert (replay.status_code, replay.headers["Idempotent-Replayed"]) == (409, "true")
+    anyway = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "It ships today.", "lastSeenMessageId": newer.id},
+        headers={"Idempotency-Key": "stale-2"},
+    )
+    assert anyway.status_code == 201, anyway.text
+    texts = [m.text for m in sandbox.messages(session_id) if m.role == "human"]
+    assert texts == ["Hi, Sam here.", "It ships today."]
+    # A staff reply counts too (here: the same staff member from another console).
+    other_console = client.post(f"/conversations/{session_id}/messages", json={"text": "Done."})
+    assert other_console.status_code == 201
+    replied = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "Anything else?", "lastSeenMessageId": newer.id},
+    )
+    assert replied.status_code == 409
+    assert [m["text"] for m in replied.json()["error"]["newerMessages"]] == [
+        "It ships today.",
+        "Done.",
+    ]
+    contract.check(replied)
+    # null: the author saw nothing, so every customer message is newer.
+    blind = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "Hello?", "lastSeenMessageId": None},
+    )
+    assert blind.status_code == 409
+    assert blind.json()["error"]["code"] == "stale_context"
+    contract.check(blind)
+
+
+def test_reply_refusals_have_one_shape_and_a_code_per_reason(
+    client: httpx.Client, sandbox: PlatformSandbox, contract: Any
+) -> None:
+    session_id = active_conversation(sandbox, channel="webchat")
+    not_taken = client.post(f"/conversations/{session_id}/messages", json={"text": "Hi"})
+    assert not_taken.status_code == 409
+    assert not_taken.json()["error"]["code"] == "not_handed_off"
+    contract.check(not_taken)
+    _take_over(client, session_id)
+    unknown = client.post(
+        f"/conversations/{session_id}/messages",
+        json={"text": "Hi", "lastSeenMessageId": "msg_not_here"},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "validation_failed"
+    contract.check(unknown)
+    closed = client.patch(f"/conversations/{session_id}", json={"status": "closed"})
+    assert closed.status_code == 200
+    after = client.post(f"/conversations/{session_id}/messages", json={"text": "Bye"})
+    assert after.status_code == 409
+    assert after.json()["error"]["code"] == "conversation_closed"
+    contract.check(after)
 
 
 def test_builder_app_limit_is_402_naming_the_limit(

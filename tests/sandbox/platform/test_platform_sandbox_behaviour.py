@@ -439,6 +439,7 @@ def _credit_pack(event_id: str, org_id: str, credits: str = "500") -> bytes:
             "data": {
                 "object": {
                     "id": "cs_1",
+                    "payment_status": "paid",
                     "metadata": {"type": "credit-pack", "credits": credits, "orgId": org_id},
                 }
             },
@@ -518,7 +519,9 @@ def test_stripe_subscription_changes_the_tier(
             "type": "checkout.session.completed",
             "data": {
                 "object": {
-                    "metadata": {"type": "subscription", "tier": "pro", "orgId": sandbox.agency_id}
+                    "id": "cs_sub_1",
+                    "payment_status": "paid",
+                    "metadata": {"type": "subscription", "tier": "pro", "orgId": sandbox.agency_id},
                 }
             },
         }

@@ -24,6 +24,14 @@ def fuzz_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformS
     path: Path = tmp_path_factory.mktemp("platform-fuzz") / "platform.db"
     box = PlatformSandbox(path, seed=11)
     box.register_webhook(box.builder_apps()[0].id, "https://hooks.example/l4yercak3")
+    box.state.create_api_key(
+        box.state.caller_for_staff(box.staff_id),
+        {"appId": box.builder_apps()[0].id, "scopes": ["forms:read"]},
+    )
+    box.state.create_oauth_client(
+        box.state.caller_for_staff(box.staff_id),
+        {"appId": box.builder_apps()[0].id, "redirectUris": ["https://hooks.example/cb"]},
+    )
     yield box
     box.close()
 
@@ -56,6 +64,8 @@ def test_platform_api_conforms_under_generated_requests(
         "appId": fuzz_sandbox.builder_apps()[-1].id,
         "sessionId": fuzz_sandbox.conversations()[-1].id,
         "webhookId": fuzz_sandbox.webhooks()[0].id if fuzz_sandbox.webhooks() else "whk_gone",
+        "keyId": keys[0].id if (keys := fuzz_sandbox.api_keys()) else "key_gone",
+        "clientId": oauth[0].id if (oauth := fuzz_sandbox.oauth_clients()) else "l4c_gone",
     }
     for name in list(case.path_parameters or {}):
         case.path_parameters[name] = real_ids[name]

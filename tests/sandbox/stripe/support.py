@@ -14,17 +14,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from console.sandbox.recording import Exchange
-from console.sandbox.stripe import DEFAULT_API_KEY, StripeSandbox, is_sandbox_extension
+from console.sandbox.stripe import API_VERSION, DEFAULT_API_KEY, StripeSandbox, is_sandbox_extension
 from tests.contract_check import check_all, contract
 
 
-def client(sandbox: StripeSandbox, key: str = DEFAULT_API_KEY) -> stripe.StripeClient:
-    """stripe-python 16 as the console configures it, against the sandbox."""
+def client(
+    sandbox: StripeSandbox, key: str = DEFAULT_API_KEY, *, version: str | None = API_VERSION
+) -> stripe.StripeClient:
+    """stripe-python 16 as the console configures it (pinned to the contract's
+    version), against the sandbox; `version=None` sends stripe-python's own."""
     return stripe.StripeClient(
         key,
         base_addresses={"api": sandbox.base_url},
         http_client=stripe.HTTPXClient(allow_sync_methods=True),
         max_network_retries=0,
+        stripe_version=version,
     )
 
 

@@ -12,7 +12,7 @@ import stripe
 
 from console.sandbox.host import serve
 from console.sandbox.recording import Exchange
-from console.sandbox.stripe import StripeSandbox
+from console.sandbox.stripe import API_VERSION, StripeSandbox
 from tests.contract_check import contract
 from tests.sandbox.stripe.support import (
     WebhookReceiver,
@@ -173,6 +173,7 @@ def test_async_client_works_against_the_sandbox(stripe_sandbox: StripeSandbox) -
             base_addresses={"api": stripe_sandbox.base_url},
             http_client=stripe.HTTPXClient(),
             max_network_retries=0,
+            stripe_version=API_VERSION,
         )
         session = await api.v1.checkout.sessions.create_async(
             params={

@@ -98,6 +98,7 @@ def test_promote_rolls_production_back_and_forth(
     vercel: VercelSandbox, client: httpx.Client, clock: ManualClock
 ) -> None:
     project = _project(client)
+    assert project["autoAssignCustomDomains"] is True
     first = _deploy(client)
     clock.advance(1)
     second = _deploy(client)
@@ -105,31 +106,56 @@ def test_promote_rolls_production_back_and_forth(
     assert client.get(f"/v13/deployments/{second['id']}").json()["alias"] == ["shop.vercel.app"]
     assert vercel.site("shop.vercel.app").deployment_id == second["id"]
 
+    # A rollback pins production: auto-assignment is off, as Vercel reports it.
     rollback = client.post(f"/v10/projects/{project['id']}/promote/{first['id']}")
     assert rollback.status_code == 201
     assert vercel.site("shop.vercel.app").deployment_id == first["id"]
     assert client.get(f"/v13/deployments/{second['id']}").json()["alias"] == []
-    targets = client.get("/v9/projects/shop").json()["targets"]
-    assert targets["production"]["id"] == first["id"]
+    pinned = client.get("/v9/projects/shop").json()
+    assert pinned["targets"]["production"]["id"] == first["id"]
+    assert pinned["autoAssignCustomDomains"] is False
+    assert pinned["lastAliasRequest"]["type"] == "rollback"
+    assert pinned["lastAliasRequest"]["fromDeploymentId"] == second["id"]
+    assert pinned["lastAliasRequest"]["toDeploymentId"] == first["id"]
 
-    # A preview deployment never takes production; a new production one does.
+    # While pinned, neither a preview nor a new production deployment takes production.
     preview = _deploy(client, target=None)
     clock.advance(1)
-    assert vercel.site("shop.vercel.app").deployment_id == first["id"]
     assert "target" not in client.get(f"/v13/deployments/{preview['id']}").json()
+    held = _deploy(client)
+    clock.advance(1)
+    assert _state(client, held["id"]) == "READY"
+    assert vercel.site("shop.vercel.app").deployment_id == first["id"]
+    assert client.get(f"/v13/deployments/{held['id']}").json()["alias"] == []
+
+    # Resuming lets the next one go live; the one built while pinned stays out.
+    resumed = client.post(f"/v1/projects/{project['id']}/unpause")
+    assert resumed.status_code == 200
+    assert client.get("/v9/projects/shop").json()["autoAssignCustomDomains"] is True
+    assert vercel.site("shop.vercel.app").deployment_id == first["id"]
     third = _deploy(client)
     clock.advance(1)
     assert vercel.site("shop.vercel.app").deployment_id == third["id"]
 
+    # Promoting the newest production deployment is no rollback: nothing is pinned.
+    client.post(f"/v10/projects/{project['id']}/promote/{held['id']}")
+    client.post(f"/v10/projects/{project['id']}/promote/{third['id']}")
+    latest = client.get("/v9/projects/shop").json()
+    assert (latest["autoAssignCustomDomains"], latest["lastAliasRequest"]["type"]) == (
+        True,
+        "promote",
+    )
+
     candidates = client.get(
         "/v6/deployments", params={"projectId": "shop", "rollbackCandidate": "true"}
     ).json()["deployments"]
-    assert [d["uid"] for d in candidates] == [third["id"], second["id"], first["id"]]
+    assert [d["uid"] for d in candidates] == [third["id"], held["id"], second["id"], first["id"]]
     assert all(d["isRollbackCandidate"] for d in candidates)
 
     building = _deploy(client)
     refused = client.post(f"/v10/projects/{project['id']}/promote/{building['id']}")
     assert refused.status_code == 400
+    assert client.post("/v1/projects/prj_unknown/unpause").status_code == 400
     check_vercel(vercel.recorder.exchanges)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from console.sandbox.faults import FaultRule
-from console.sandbox.vercel import VercelSandbox
+from console.sandbox.vercel import DEFAULT_TOKEN, BuildTiming, VercelSandbox
+from console.sandbox.vercel.app import DEFAULT_EVENTS_LIMIT
 from tests.sandbox.vercel.conftest import ManualClock
 from tests.sandbox.vercel.contract import check_vercel
 
@@ -81,3 +84,80 @@ def test_controls_over_http(
     assert httpx.post(f"{control}/nope").status_code == 404
     assert httpx.put(f"{control}/timing", json={"bogus": 1}).status_code == 400
     check_vercel(vercel.recorder.exchanges)
+
+
+def test_rate_limit_answers_as_vercel_over_http(
+    vercel: VercelSandbox, client: httpx.Client, clock: ManualClock
+) -> None:
+    control = f"{vercel.base_url}/_sandbox/vercel/rate-limit"
+    assert httpx.post(control, json={"path": "^/v6/", "reset_in": 20}).status_code == 200
+    limited = client.get("/v6/deployments")
+    assert limited.status_code == 429
+    assert "retry-after" not in limited.headers
+    assert limited.headers["x-ratelimit-remaining"] == "0"
+    assert limited.headers["x-ratelimit-reset"] == str(int(clock.now) + 20)
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert limited.json()["error"]["limit"]["reset"] == int(clock.now) + 20
+    assert client.get("/v6/deployments").status_code == 200  # times=1
+    check_vercel(vercel.recorder.exchanges)
+
+
+def test_git_integration_access_over_http(vercel: VercelSandbox, client: httpx.Client) -> None:
+    control = f"{vercel.base_url}/_sandbox/vercel/git"
+    body = {"name": "shop", "gitRepository": {"type": "github", "repo": "acme/shop"}}
+    # No access given: Vercel's GitHub app sees every repository (the default).
+    assert client.post("/v11/projects", json=body).status_code == 200
+    assert [n["slug"] for n in client.get("/v1/integrations/git-namespaces").json()] == ["acme"]
+
+    assert httpx.post(f"{control}/northwind", json={"repos": ["portal"]}).status_code == 200
+    namespaces = client.get("/v1/integrations/git-namespaces", params={"provider": "github"})
+    assert [(n["slug"], n["provider"], n["ownerType"]) for n in namespaces.json()] == [
+        ("northwind", "github", "user")
+    ]
+    assert isinstance(namespaces.json()[0]["id"], int)
+    refused = client.post("/v11/projects", json={**body, "name": "other"})
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["message"] == (
+        "To link a GitHub repository, you need to install the GitHub integration first."
+    )
+    assert (error["link"], error["repo"]) == ("https://github.com/apps/vercel", "acme/shop")
+    portal = {"name": "portal", "gitRepository": {"type": "github", "repo": "Northwind/Portal"}}
+    assert client.post("/v11/projects", json=portal).status_code == 200
+    secret = {"name": "secret", "gitRepository": {"type": "github", "repo": "northwind/secret"}}
+    assert client.post("/v11/projects", json=secret).status_code == 400
+
+    assert httpx.delete(f"{control}/northwind").status_code == 200
+    assert client.get("/v1/integrations/git-namespaces").json() == []
+    assert client.post("/v11/projects", json={**portal, "name": "again"}).status_code == 400
+    check_vercel(vercel.recorder.exchanges)
+
+
+def test_build_log_is_cut_without_limit(tmp_path: Path, clock: ManualClock) -> None:
+    notice = "\n".join(f"line {n}" for n in range(150))
+    sandbox = VercelSandbox(
+        tmp_path / "long", clock=clock, timing=BuildTiming(), simulation_notice=notice
+    )
+    sandbox.serve()
+    try:
+        auth = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+        with httpx.Client(base_url=sandbox.base_url, headers=auth) as http:
+            assert http.post("/v11/projects", json={"name": "long"}).status_code == 200
+            git = {"type": "github", "org": "acme", "repo": "long", "ref": "main"}
+            created = http.post("/v13/deployments", json={"name": "long", "gitSource": git})
+            clock.advance(5)
+            url = f"/v3/deployments/{created.json()['id']}/events"
+            _row, every = sandbox.events(created.json()["id"])
+            assert len(every) > DEFAULT_EVENTS_LIMIT
+            assert len(http.get(url).json()) == DEFAULT_EVENTS_LIMIT
+            assert len(http.get(url, params={"limit": -1}).json()) == len(every)
+            assert len(http.get(url, params={"limit": 7}).json()) == 7
+            # The notice lines share one instant; `since` a later one leaves them out.
+            since = every[-1].offset + created.json()["createdAt"]
+            later = http.get(url, params={"since": since, "limit": -1}).json()
+            assert later
+            assert all(e["created"] >= since for e in later)
+            assert not any(e["payload"]["text"].startswith("line ") for e in later)
+        check_vercel(sandbox.recorder.exchanges)
+    finally:
+        sandbox.stop()

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from console.sandbox.github import GitHubSandbox
+from console.sandbox.github.app import DEFAULT_SCOPES
 from console.sandbox.host import ServedApp, serve
 from console.sandbox.platform import PlatformSandbox
 from console.sandbox.vercel import (
@@ -120,9 +121,13 @@ def remotes(tmp_path: Path) -> Iterator[Remotes]:
     vercel.stop()
 
 
+#: The provisioning token may delete repositories (a rollback removes the one it made).
+GITHUB_SCOPES = (*DEFAULT_SCOPES, "delete_repo")
+
+
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[GitHubSandbox]:
-    sandbox = GitHubSandbox(tmp_path / "github")
+    sandbox = GitHubSandbox(tmp_path / "github", scopes=GITHUB_SCOPES)
     sandbox.serve()
     yield sandbox
     sandbox.stop()

@@ -91,7 +91,7 @@ async def test_deploy_end_to_end(
         assert session.query(DeploymentEvent).count() > 3
     # Progress: every step started, readyStates seen live, log lines streamed.
     started = [e.step for e in events if isinstance(e, StepStarted)]
-    assert started == ["project", "env", "deploy", "build", "health", "record", "webhook"]
+    assert started == ["project", "env", "webhook", "deploy", "build", "health", "record"]
     states = [e.ready_state for e in events if isinstance(e, StepProgress) and e.ready_state]
     assert states[-1] == "READY"
     assert "BUILDING" in states
@@ -120,7 +120,6 @@ FAULTS = {
         FaultRule("status", path=r"^/v13/deployments$", method="POST", status=400),
     ),
     "build": ("build", None),
-    "health": ("vercel", FaultRule("status", path=r"^/_deployments/", status=500, times=None)),
     "record": ("platform", FaultRule("status", path=r"/deployment$", method="POST", status=400)),
     "webhook": ("platform", FaultRule("status", path=r"/webhooks/register$", status=400)),
 }
@@ -170,45 +169,100 @@ async def test_existing_vercel_project_is_never_deleted(remotes: Remotes, store:
         with pytest.raises(PipelineFailed) as caught:
             await service.deploy(project_id)
         assert await vercel_projects(remotes) == ["acme-shop"]
-        # Retry from the failed step: the project and env steps stay done.
+        # The rollback revoked the key and removed the webhook this run made on the
+        # existing project: the retry makes them again; the project step stays done.
         events: list[ProgressEvent] = []
         await service.run(caught.value.run_id, events.append)
     finally:
         await close(service)
     started = [e.step for e in events if isinstance(e, StepStarted)]
-    assert started == ["deploy", "build", "health", "record", "webhook"]
+    assert started == ["env", "webhook", "deploy", "build", "health", "record"]
     assert await vercel_projects(remotes) == ["acme-shop"]
+    app_id = run_row(store, caught.value.run_id).state["app_id"]
+    assert len(remotes.platform.api_keys(app_id)) == 1
 
 
-async def test_redeploy_failing_health_check_keeps_the_existing_project(
+async def test_failed_health_check_keeps_the_deployment_as_a_warning(
+    remotes: Remotes, store: Store
+) -> None:
+    project_id = await add_project(store, remotes)
+    unhealthy = FaultRule("status", path=r"^/_deployments/", status=503, times=None)
+    remotes.vercel.faults.add(unhealthy)
+    service = remotes.service(store)
+    events: list[ProgressEvent] = []
+    try:
+        state = await service.deploy(project_id, events.append)
+        run_id = next(e.run_id for e in events if isinstance(e, PipelineCompleted))
+        assert run_row(store, run_id).status == "warning"
+        # Kept: the project, its READY deployment, the app recorded as deployed.
+        assert remotes.vercel_projects() == ["acme-shop"]
+        assert remotes.vercel.deployment_view(state["deployment_id"]).state == "READY"
+        app = next(a for a in remotes.platform.builder_apps() if a.id == state["app_id"])
+        assert app.deployment_status == "deployed"
+        with store.read() as session:
+            row = session.get(Project, project_id)
+            assert row is not None
+            assert row.deployment_status == "warning"
+        completed = events[-1]
+        assert isinstance(completed, PipelineCompleted)
+        assert completed.warning is not None
+        assert "HTTP 503" in completed.warning
+        # Checking again once the site answers ends the run well.
+        remotes.vercel.faults.clear()
+        again: list[ProgressEvent] = []
+        await service.run(run_id, again.append)
+    finally:
+        await close(service)
+    assert [e.step for e in again if isinstance(e, StepStarted)] == ["health", "record"]
+    assert run_row(store, run_id).status == "succeeded"
+    with store.read() as session:
+        row = session.get(Project, project_id)
+        assert row is not None
+        assert row.deployment_status == "deployed"
+
+
+async def test_rolling_back_a_warning_redeploy_restores_production(
     remotes: Remotes, store: Store
 ) -> None:
     project_id = await add_project(store, remotes)
     service = remotes.service(store)
     try:
         first = await service.deploy(project_id)
-        remotes.vercel.fail_health_check("acme-shop", 503)  # the sandbox's own control
-        with pytest.raises(PipelineFailed) as caught:
-            await service.deploy(project_id)
+        remotes.vercel.fail_health_check("acme-shop", 503)
+        run_id = service.start(project_id)
+        second = await service.run(run_id)
+        assert run_row(store, run_id).status == "warning"
+        notes, _steps = await service.abandon(run_id)
     finally:
         await close(service)
-    assert caught.value.step == "health"
-    assert "HTTP 503" in caught.value.user_text()
-    assert remotes.vercel_projects() == ["acme-shop"]  # existed before this run: kept
-    hooks = [w for w in remotes.platform.webhooks() if w.app_id == first["app_id"]]
-    assert len(hooks) == 1  # the first deploy's webhook is not this run's to remove
-    assert run_row(store, caught.value.run_id).status == "failed"
+    assert run_row(store, run_id).status == "abandoned"
+    assert f"production serves {first['deployment_id']} again" in notes
+    project = remotes.vercel.store.find_project("acme-shop")
+    assert project is not None
+    served = remotes.vercel.list_deployments(
+        project="acme-shop", limit=5, until=None, since=None, target="production", states=None
+    )[0]
+    assert remotes.vercel_projects() == ["acme-shop"]  # existed before the run: kept
+    assert second["deployment_id"] != first["deployment_id"]
+    assert served  # the history keeps both deployments
+    app = next(a for a in remotes.platform.builder_apps() if a.id == first["app_id"])
+    assert app.deployment_status == "deployed"
+    # The redeploy reused the app's credentials: still exactly one of each, live.
+    assert [k.id for k in remotes.platform.api_keys(first["app_id"])] == [first["api_key_id"]]
+    hooks = [w.id for w in remotes.platform.webhooks() if w.app_id == first["app_id"]]
+    assert hooks == [first["webhook_id"]]
 
 
 async def test_retry_after_rollback_redoes_undone_steps(remotes: Remotes, store: Store) -> None:
     project_id = await add_project(store, remotes)
-    remotes.vercel.faults.add(FaultRule("status", path=r"^/_deployments/", status=500, times=None))
+    record_refused = FaultRule("status", path=r"/deployment$", method="POST", status=400)
+    remotes.platform.faults.add(record_refused)
     service = remotes.service(store)
     events: list[ProgressEvent] = []
     try:
         with pytest.raises(PipelineFailed) as caught:
             await service.deploy(project_id)
-        remotes.vercel.faults.clear()
+        remotes.platform.faults.clear()
         await service.run(caught.value.run_id, events.append)
     finally:
         await close(service)

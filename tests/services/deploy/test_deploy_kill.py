@@ -18,7 +18,7 @@ import pytest
 from console.sandbox.faults import FaultRule
 from console.sandbox.vercel import BuildTiming
 from console.store.db import Store
-from console.store.models import PipelineRun
+from console.store.models import PipelineRun, RemoteResource
 from tests.services.deploy.conftest import Remotes, add_project
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,13 +30,12 @@ def wait_for_step(
     worker: subprocess.Popen[str],
     timeout: float = 20,
     *,
-    creating_key: str | None = None,
+    creating: str | None = None,
 ) -> str:
-    """Poll the store until the run is in `step` and, if `creating_key` is given, has
-    checkpointed it (default: "project_creating" for the step "project")."""
-    key = (
-        ("project_creating" if step == "project" else "") if creating_key is None else creating_key
-    )
+    """Poll the store until the run is in `step` and, if `creating` (a ledger kind)
+    is given, has written the ledger row of the resource it is creating (default:
+    the Vercel project in the step "project")."""
+    kind = ("vercel_project" if step == "project" else "") if creating is None else creating
     store = Store(db)
     deadline = time.monotonic() + timeout
     try:
@@ -44,8 +43,14 @@ def wait_for_step(
             assert worker.poll() is None, "the worker ended before the kill point"
             with store.read() as session:
                 run = session.query(PipelineRun).one_or_none()
-                creating = run is not None and bool(run.state.get(key))
-                if run is not None and run.step == step and (not key or creating):
+                intent = (
+                    session.query(RemoteResource)
+                    .filter_by(kind=kind, status="creating")
+                    .one_or_none()
+                    if kind
+                    else None
+                )
+                if run is not None and run.step == step and (not kind or intent is not None):
                     return run.step
             time.sleep(0.01)
     finally:

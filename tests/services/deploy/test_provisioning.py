@@ -6,12 +6,21 @@ The fault at each of the 8 steps (and the SIGKILL in each) is measured in
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from console.sandbox.faults import FaultRule
-from console.sandbox.github import GitHubSandbox
+from console.sandbox.github import DEFAULT_SCOPES, GitHubSandbox
+from console.sandbox.platform.models import Tier as PlatformTier
 from console.services.deploy.events import ProgressEvent, StepStarted
+from console.services.deploy.ledger import Ledger, clean_up
+from console.services.deploy.pipeline import PipelineFailed
 from console.services.deploy.provisioning import NewClient, ProvisioningService, render_portal
+from console.services.scaffold import Tier
 from console.store.db import Store
-from console.store.models import Organization
+from console.store.models import Organization, PipelineRun, Project
+from tests.services.deploy.census import take
 from tests.services.deploy.conftest import Remotes
 
 CLIENT = NewClient(
@@ -40,7 +49,7 @@ def children(remotes: Remotes) -> list[tuple[str, str]]:
 
 
 def test_portal_files_have_branding() -> None:
-    files = render_portal("Plastimed", "plastimed-portal", "org_1", "#0E7490", None)
+    files = render_portal("Plastimed", "plastimed-portal", "org_1", "#0E7490", None, Tier.AGENCY)
     assert b'"#0E7490"' in files["lib/branding.ts"]
     assert b"Conversations" in files["app/dashboard/page.tsx"]
     assert "app/settings/page.tsx" in files
@@ -85,3 +94,134 @@ FAULTS: dict[str, tuple[str, FaultRule | None]] = {
         FaultRule("status", path=r"/organizations/children/[^/]+$", method="PATCH", status=400),
     ),
 }
+
+
+def fault(step: str) -> FaultRule:
+    """A fresh copy of the rule that makes `step` fail (rules count their hits)."""
+    rule = FAULTS[step][1]
+    assert rule is not None
+    return FaultRule(**{**rule.__dict__, "hits": 0})
+
+
+def holds_nothing_of(remotes: Remotes, github: GitHubSandbox, slug: str) -> dict[str, int]:
+    """Every kind of resource of client `slug` still on a vendor (all zero: nothing left)."""
+    found = take(remotes, github, [slug])
+    return {kind: sum(counts.values()) for kind, counts in found.kinds().items()}
+
+
+async def test_abandon_removes_everything_the_run_created(
+    remotes: Remotes, store: Store, github: GitHubSandbox
+) -> None:
+    service = make_service(remotes, store, github)
+    remotes.platform.faults.add(fault("activate"))
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.provision(CLIENT)
+        # The rollback kept the client's sub-org, marked failed, for a retry ...
+        assert children(remotes) == [("plastimed", "failed")]
+        assert holds_nothing_of(remotes, github, "plastimed")["platform sub-orgs"] == 1
+        # ... giving the client up removes it too: nothing of the run is left anywhere.
+        notes, _steps = await service.abandon(caught.value.run_id)
+    finally:
+        await close(service)
+    assert set(holds_nothing_of(remotes, github, "plastimed").values()) == {0}
+    assert any("sub-organization plastimed" in n for n in notes)
+    with store.read() as session:
+        run = session.get(PipelineRun, caught.value.run_id)
+        assert run is not None
+        assert run.status == "abandoned"
+        assert session.query(Organization).filter_by(slug="plastimed").count() == 0
+        assert session.query(Project).filter_by(source="portal").count() == 0
+
+
+async def test_abandon_after_a_warning_removes_the_deployed_portal(
+    remotes: Remotes, store: Store, github: GitHubSandbox
+) -> None:
+    service = make_service(remotes, store, github)
+    remotes.vercel.faults.add(fault("health"))
+    try:
+        run_id = service.start(CLIENT)
+        state = await service.run(run_id)
+        assert children(remotes) == [("plastimed", "warning")]
+        assert remotes.vercel_projects() == ["plastimed-portal"]  # kept for a person to look at
+        assert state["production_url"] == "https://plastimed-portal.vercel.app"
+        remotes.vercel.faults.clear()
+        await service.abandon(run_id)
+    finally:
+        await close(service)
+    assert set(holds_nothing_of(remotes, github, "plastimed").values()) == {0}
+
+
+async def test_a_repository_the_token_may_not_delete_is_listed_and_cleaned_up_later(
+    remotes: Remotes, store: Store, tmp_path: Path
+) -> None:
+    github = GitHubSandbox(tmp_path / "github-no-delete")  # a token without delete_repo
+    github.serve()
+    service = remotes.provisioning(store, github)
+    ledger = Ledger(store)
+    remotes.vercel.faults.add(fault("vercel"))
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.provision(CLIENT)
+        (left,) = ledger.left_behind()
+        assert left.label == "GitHub repository northwind-digital/plastimed-portal"
+        assert left.problem is not None
+        assert "delete_repo" in left.problem
+        assert github.state.find_repo("northwind-digital", "plastimed-portal") is not None
+        # Everything else of the run is gone.
+        found = holds_nothing_of(remotes, github, "plastimed")
+        assert found["platform builder apps"] == found["Vercel projects"] == 0
+
+        still = await clean_up(ledger, service.pipeline.remover)
+        assert len(still.still_left) == 1  # the right is still missing
+        github.add_token(github.token, scopes=(*DEFAULT_SCOPES, "delete_repo"))  # granted
+        done = await clean_up(ledger, service.pipeline.remover)
+    finally:
+        await close(service)
+        github.stop()
+    assert done.still_left == ()
+    assert done.removed == ("removed GitHub repository northwind-digital/plastimed-portal",)
+    assert github.state.find_repo("northwind-digital", "plastimed-portal") is None
+    assert ledger.left_behind() == []
+    assert caught.value.step == "vercel"
+
+
+async def test_a_retry_takes_back_a_repository_left_behind(
+    remotes: Remotes, store: Store, tmp_path: Path
+) -> None:
+    github = GitHubSandbox(tmp_path / "github-no-delete")
+    github.serve()
+    service = remotes.provisioning(store, github)
+    remotes.vercel.faults.add(fault("vercel"))
+    try:
+        with pytest.raises(PipelineFailed) as caught:
+            await service.provision(CLIENT)
+        assert len(Ledger(store).left_behind()) == 1
+        remotes.vercel.faults.clear()
+        await service.run(caught.value.run_id)
+    finally:
+        await close(service)
+        github.stop()
+    # In use again: no longer listed for cleanup (a cleanup would delete the live portal).
+    assert Ledger(store).left_behind() == []
+    assert children(remotes) == [("plastimed", "active")]
+
+
+@pytest.mark.parametrize("tier", ["enterprise", "free"])
+async def test_portal_follows_the_agency_plan(
+    tier: PlatformTier, remotes: Remotes, store: Store, github: GitHubSandbox
+) -> None:
+    remotes.platform.set_tier(tier)
+    service = make_service(remotes, store, github)
+    try:
+        if tier == "free":  # one builder app on Free, and the agency has 30
+            with pytest.raises(PipelineFailed, match="limit") as caught:
+                await service.provision(CLIENT)
+            assert caught.value.step == "portal"
+            assert remotes.vercel_projects() == []
+            return
+        await service.provision(CLIENT)
+    finally:
+        await close(service)
+    files = github.files_at("northwind-digital", "plastimed-portal")
+    assert not any(path.endswith("powered-by-badge.tsx") for path in files)

@@ -364,3 +364,121 @@ async def test_connection_refused(policy: RetryPolicy) -> None:
     with pytest.raises(NetworkError, match="connection failed"):
         await gh.get_user()
     assert gh.request_count == policy.attempts
+
+
+# ------------------------------------------------------------------ API version, rate limits
+
+
+async def test_every_request_pins_the_api_version(
+    sandbox: GitHubSandbox, policy: RetryPolicy
+) -> None:
+    gh = make_client(sandbox, policy)
+    await gh.get_user()
+    repo = await gh.create_repo(ORG, "pinned")
+    await gh.commit_files(ORG, "pinned", "main", {"a.png": PNG, "b.txt": b"b\n"}, "m", repo.head)
+    exchanges = sandbox.recorder.exchanges
+    assert len(exchanges) == 8  # user, create, ref, then ref, blob, tree, commit, ref update
+    assert {e.request_headers.get("x-github-api-version") for e in exchanges} == {"2022-11-28"}
+    assert check_all("github", exchanges) == len(exchanges)
+
+
+class FakeTime:
+    """A clock both the sandbox and the client read; waiting moves it (no real sleep)."""
+
+    def __init__(self) -> None:
+        self.now = 1_790_000_000.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def timed(tmp_path: Path) -> Iterator[tuple[GitHubSandbox, FakeTime]]:
+    clock = FakeTime()
+    box = GitHubSandbox(tmp_path / "github-timed", clock=clock)
+    box.serve()
+    yield box, clock
+    box.stop()
+
+
+def patient(clock: FakeTime, cap: float = 300.0) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=4, base=0.01, cap=0.05, retry_after_cap=cap, sleep=clock.sleep, clock=clock
+    )
+
+
+async def test_primary_limit_waits_until_the_reset(
+    timed: tuple[GitHubSandbox, FakeTime],
+) -> None:
+    sandbox, clock = timed
+    sandbox.set_rate_limit(0, reset_in=45)
+    gh = make_client(sandbox, patient(clock))
+    assert (await gh.get_user()).login == LOGIN
+    assert clock.waits == [45.0]
+    refused, answered = sandbox.recorder.exchanges
+    assert (refused.status, refused.response_headers["x-ratelimit-remaining"]) == (403, "0")
+    assert answered.status == 200
+
+
+async def test_secondary_limit_waits_a_minute_then_longer_not_for_the_reset(
+    timed: tuple[GitHubSandbox, FakeTime],
+) -> None:
+    sandbox, clock = timed
+    sandbox.limit_secondary(times=2)
+    gh = make_client(sandbox, patient(clock))
+    assert (await gh.get_user()).login == LOGIN
+    # At least a minute, then twice as long: never the primary window's reset (an hour).
+    assert clock.waits == [60.0, 120.0]
+    first = sandbox.recorder.exchanges[0]
+    assert first.status == 403
+    assert "retry-after" not in first.response_headers
+    assert first.response_headers["x-ratelimit-remaining"] != "0"
+    assert int(first.response_headers["x-ratelimit-reset"]) - clock.now > 3000
+    assert [e.status for e in sandbox.recorder.exchanges] == [403, 403, 200]
+
+
+async def test_secondary_limit_honours_retry_after_and_the_cap(
+    timed: tuple[GitHubSandbox, FakeTime],
+) -> None:
+    sandbox, clock = timed
+    sandbox.limit_secondary(status=429, retry_after=9)
+    gh = make_client(sandbox, patient(clock))
+    assert (await gh.get_user()).login == LOGIN
+    assert clock.waits == [9.0]
+    sandbox.limit_secondary(times=5)
+    hasty = make_client(sandbox, patient(clock, cap=30.0))
+    with pytest.raises(RateLimited) as info:
+        await hasty.get_user()
+    assert info.value.retry_after == 60.0
+    assert "secondary rate limit" in str(info.value)
+
+
+async def test_head_after_auto_init_waits_until_github_shows_it(
+    sandbox: GitHubSandbox, policy: RetryPolicy, sleeps: SleepLog
+) -> None:
+    sandbox.delay_initial_commit(2)
+    gh = make_client(sandbox, policy)
+    repo = await gh.create_repo(None, "late")
+    assert repo.head is not None
+    assert repo.head == sandbox.head(LOGIN, "late")
+    reads = [e.status for e in sandbox.recorder.exchanges if e.path.endswith("/git/ref/heads/main")]
+    assert reads == [409, 409, 200]
+    assert sleeps.waits == [policy.ceiling(1), policy.ceiling(2)]
+    result = await gh.commit_files(LOGIN, "late", "main", {"x": b"1\n"}, "m", repo.head)
+    assert result.parent == repo.head
+
+
+async def test_head_never_shown_is_taken_as_empty(
+    sandbox: GitHubSandbox, policy: RetryPolicy
+) -> None:
+    sandbox.delay_initial_commit(policy.attempts)
+    gh = make_client(sandbox, policy)
+    repo = await gh.create_repo(None, "slow")
+    assert repo.head is None
+    reads = [e for e in sandbox.recorder.exchanges if e.path.endswith("/git/ref/heads/main")]
+    assert len(reads) == policy.attempts

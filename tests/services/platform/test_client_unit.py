@@ -11,12 +11,20 @@ import httpx
 import pytest
 
 from console import log as console_log
-from console.errors import ContractError, PaymentRequired, Unavailable, ValidationFailed
+from console.errors import (
+    Conflict,
+    ContractError,
+    PaymentRequired,
+    Unavailable,
+    ValidationFailed,
+)
 from console.services.http import RetryPolicy, build_client
 from console.services.platform.client import (
     UNSET,
     EventCursorInvalid,
+    HandledByOther,
     PlatformClient,
+    StaleContext,
     api_base_url,
 )
 from console.services.platform.models import (
@@ -218,6 +226,46 @@ async def test_send_template_and_text(policy: RetryPolicy) -> None:
         check_request(request)
     with pytest.raises(ValueError, match="exactly one"):
         await client.send_message("ses_1")
+
+
+async def test_send_with_what_was_seen_and_the_refusals_typed(policy: RetryPolicy) -> None:
+    client, rec = make(lambda r: json_response(201, message_json()), policy)
+    await client.send_message("ses_1", text="Hello", last_seen_message_id="msg_4")
+    assert rec.body() == {"text": "Hello", "lastSeenMessageId": "msg_4"}
+    await client.send_message("ses_1", template_name="followup", last_seen_message_id=None)
+    assert rec.body() == {"templateName": "followup", "lastSeenMessageId": None}
+    for request in rec.requests:
+        check_request(request)
+
+    newer = message_json(id="msg_5", role="customer", authorName="Ada", text="Never mind")
+    stale = {"error": {"code": "stale_context", "message": "m", "newerMessages": [newer]}}
+    client, _ = make(lambda r: json_response(409, stale), policy)
+    with pytest.raises(StaleContext) as held:
+        await client.send_message("ses_1", text="hi", last_seen_message_id="msg_4")
+    assert [(m.id, m.role, m.text) for m in held.value.newer] == [
+        ("msg_5", "customer", "Never mind")
+    ]
+    taken = {
+        "error": {
+            "code": "handled_by_other",
+            "message": "Alex is handling this conversation",
+            "handledBy": {"id": "stf_2", "name": "Alex"},
+        }
+    }
+    client, _ = make(lambda r: json_response(409, taken), policy)
+    with pytest.raises(HandledByOther) as other:
+        await client.send_message("ses_1", text="hi")
+    assert other.value.handler.name == "Alex"
+    closed = {"error": {"code": "conversation_closed", "message": "closed"}}
+    client, _ = make(lambda r: json_response(409, closed), policy)
+    with pytest.raises(Conflict) as plain:
+        await client.send_message("ses_1", text="hi")
+    assert plain.value.code == "conversation_closed"
+    assert not isinstance(plain.value, StaleContext | HandledByOther)
+    broken = {"error": {"code": "stale_context", "message": "m"}}  # no newerMessages
+    client, _ = make(lambda r: json_response(409, broken), policy)
+    with pytest.raises(ContractError, match="newerMessages"):
+        await client.send_message("ses_1", text="hi")
 
 
 async def test_whatsapp_window_and_limit_codes(policy: RetryPolicy) -> None:

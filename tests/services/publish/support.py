@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ def add_project(
     name: str = "Flower Shop",
     categories: tuple[str, ...] = ("products", "forms"),
     remote_id: str | None = None,
+    org_id: str = "org_agency",
 ) -> int:
     """A stored project with v0 files, as the Projects import leaves it."""
     with store.write() as tx:
@@ -35,7 +36,7 @@ def add_project(
             description="Bouquets to order",
             categories=list(categories),
             remote_id=remote_id,
-            org_id="org_agency",
+            org_id=org_id,
             source="v0",
         )
         tx.session.add(project)
@@ -78,15 +79,27 @@ class Limits:
     tier: str
     builder_apps: Usage
 
+    @property
+    def badge_required(self) -> bool:
+        return self.tier == "free"
+
+    @property
+    def white_label(self) -> bool:
+        return self.tier in ("agency", "enterprise")
+
 
 @dataclass
 class FakePlatform:
-    """Implements `PlatformApi`: limits and builder-app updates, recorded."""
+    """Implements `PlatformApi`: limits, builder-app updates and links, recorded.
 
-    tier: str = "agency"
-    used: int = 3
-    limit: int | None = 100
+    Its plan is the free tier, as a store that never synced its organization assumes.
+    """
+
+    tier: str = "free"
+    used: int = 0
+    limit: int | None = 1
     updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    links: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     limit_calls: int = 0
 
     async def get_licensing_limits(self, *, org_id: str | None = None) -> Limits:
@@ -95,4 +108,10 @@ class FakePlatform:
 
     async def update_builder_app(self, app_id: str, **fields: Any) -> Any:
         self.updates.append((app_id, fields))
+        return None
+
+    async def link_objects(
+        self, app_id: str, object_type: str, object_ids: Sequence[str], **options: Any
+    ) -> Any:
+        self.links.append((app_id, object_type, tuple(object_ids)))
         return None

@@ -170,11 +170,14 @@ async def test_customer_portal_invoices(served: Served, policy: RetryPolicy) -> 
     stripe = billing(served, policy)
     created = await stripe.get_or_create_customer("org_9", "billing@client.test", name="Client")
     assert created.org_id == "org_9"
-    assert served.recorder.exchanges[-1].request_headers["idempotency-key"] == "l4-customer-org_9"
+    key = served.recorder.exchanges[-1].request_headers["idempotency-key"]
+    assert key.startswith("l4-customer-")
     again = await stripe.get_or_create_customer("org_9", None, customer_id=created.id)
     assert again.id == created.id
     replaced = await stripe.get_or_create_customer("org_9", "b@c.test", customer_id="cus_gone")
-    assert replaced.id == created.id  # same idempotency key: Stripe replays the creation
+    # Another request (other email, replacing a gone customer): another key, a new customer.
+    assert served.recorder.exchanges[-1].request_headers["idempotency-key"] != key
+    assert replaced.id != created.id
     portal = await stripe.create_portal_session(created.id, "https://console.test/billing")
     assert portal.url.startswith("https://billing.stripe.test/")
     invoices = await stripe.list_invoices(created.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,3 +170,25 @@ async def test_sync_carries_on_after_an_unexpected_error(
         "sync failed unexpectedly; retrying"
     ]
     caplog.clear()
+
+
+async def test_sync_stops_when_cancelled_just_as_the_outbox_wakes(
+    tmp_path: Path, platform: Platform
+) -> None:
+    """A cancel landing as a queued write wakes the outbox must still stop the engine.
+
+    Python 3.11's `asyncio.wait_for` returned normally in that case, and the
+    delivery loop went on for ever (seen as a hung teardown).
+    """
+    store = Store(tmp_path / "db.sqlite3")
+    engine, _ = _engine(store, platform, use_stream=False)
+    engine.start()
+    await asyncio.sleep(0)  # both loops run: the delivery loop waits for a wakeup
+    engine.outbox_changed()
+    await asyncio.sleep(0)  # the wakeup is seen, the delivery loop not resumed yet
+    # (With the bug, only this limit's own cancel, reaching the loop later, stops it.)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(2.0) as limit:
+            await engine.stop()  # cancels at once, in this step
+    store.close()
+    assert not limit.expired()

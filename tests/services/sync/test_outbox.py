@@ -144,3 +144,56 @@ def test_outbox_redelivery_after_crash_is_not_duplicated(store: Store) -> None:
     asyncio.run(_processor(store, remote).drain())
     assert remote.order == ["only once"]
     assert pending_count(store) == 0
+
+
+def _queue_one(store: Store, target: str, text: str, depends_on: int | None = None) -> int:
+    with store.write() as tx:
+        message = Message(session_id="s1", role="human", text=text, delivery="pending")
+        tx.session.add(message)
+        tx.session.flush()
+        entry = enqueue(
+            tx,
+            target,
+            "message.post",
+            {"text": text, "message_id": message.id},
+            depends_on=depends_on,
+        )
+        tx.session.flush()
+        return int(entry.id)
+
+
+def test_a_row_waits_for_the_row_it_depends_on(store: Store) -> None:
+    remote = FakeRemote()
+    # On its own target, the publish would go ahead while the create waits.
+    create = _queue_one(store, "builder_app:1", "create")
+    publish = _queue_one(store, "publish:1", "publish", depends_on=create)
+    processor = _processor(store, remote)
+
+    remote.failures = [NetworkError("platform down")]  # the create cannot reach it yet
+    first = asyncio.run(processor.drain())
+    assert (first.delivered, first.pending) == (0, 2)
+    assert remote.order == []  # the publish did not overtake its create
+
+    with store.write() as tx:  # "later": the backoff is over
+        tx.session.get(OutboxEntry, create).next_attempt_at = None  # type: ignore[union-attr]
+    second = asyncio.run(processor.drain())
+    assert (second.delivered, second.pending) == (2, 0)
+    assert remote.order == ["create", "publish"]
+    with store.read() as session:
+        assert session.get(OutboxEntry, publish).status == "done"  # type: ignore[union-attr]
+
+
+def test_a_row_whose_dependency_was_refused_waits_for_its_retry(store: Store) -> None:
+    remote = FakeRemote()
+    create = _queue_one(store, "builder_app:1", "create")
+    _queue_one(store, "publish:1", "publish", depends_on=create)
+    processor = _processor(store, remote)
+    remote.failures = [ValidationFailed("limit reached")]
+    first = asyncio.run(processor.drain())
+    assert (first.delivered, first.failed, first.pending) == (0, 1, 1)
+    assert remote.order == []
+
+    processor.retry(create)  # the user fixed the cause and retried the create
+    second = asyncio.run(processor.drain())
+    assert (second.delivered, second.pending) == (2, 0)
+    assert remote.order == ["create", "publish"]

@@ -256,8 +256,14 @@ async def test_list_deployments_paging(policy: RetryPolicy) -> None:
 
 async def test_deployment_events_both_shapes(policy: RetryPolicy) -> None:
     client, rec = make(lambda r: json_response(200, payloads.events()), policy)
-    events = await client.get_deployment_events("dpl_1", since=1000, limit=100)
-    assert rec.requests[0].url.params["since"] == "1000"
+    events = await client.get_deployment_events("dpl_1", since=1000, page_size=100)
+    assert len(rec.requests) == 1  # a short read: the log is complete
+    assert dict(rec.requests[0].url.params) == {
+        "since": "1000",
+        "limit": "100",
+        "direction": "forward",
+        "teamId": "team_1",
+    }
     assert [e.text for e in events] == ["Running build", "warn: something"]
     assert events[1].level == "warning"
     assert events[1].ready_state == "BUILDING"

@@ -2,20 +2,26 @@
 
 `console_factory(path)` builds one "console" (store on `path`, platform
 client, service, outbox, engine, page) and `Console.kill()` drops it the way
-a crash would: tasks cancelled, nothing flushed or finished.
+a crash would: tasks cancelled, nothing flushed or finished. Several consoles
+can share one sandbox, each with its own `ConsoleNetwork` (take one console
+offline, or stall its sync, while the platform stays up for the others).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from console import resources
 from console.sandbox.host import ServedApp, serve
 from console.sandbox.platform import PlatformSandbox, SeedScale, TrafficConfig
 from console.services.conversations import ConversationService
@@ -53,8 +59,34 @@ def platform(tmp_path: Path, traffic: TrafficConfig | None) -> Iterator[Platform
     sandbox.close()
 
 
-def make_client(url: str, key: str) -> PlatformClient:
-    http = build_client("platform", api_base_url(url), key)
+class ConsoleNetwork(httpx.AsyncBaseTransport):
+    """One console's connection to the platform, which a test can cut.
+
+    Attributes:
+        online: False: every request fails to connect (this console is offline).
+        follows: False: only the change log is unreachable, so the console
+            has not seen what happened on the platform since (a slow sync).
+    """
+
+    def __init__(self) -> None:
+        self.online = True
+        self.follows = True
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Override httpx.AsyncBaseTransport.handle_async_request."""
+        events = request.url.path.endswith(("/events", "/events/stream"))
+        if not self.online or (events and not self.follows):
+            raise httpx.ConnectError("the test cut this console's network", request=request)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Override httpx.AsyncBaseTransport.aclose."""
+        await self._inner.aclose()
+
+
+def make_client(url: str, key: str, network: ConsoleNetwork | None = None) -> PlatformClient:
+    http = build_client("platform", api_base_url(url), key, transport=network)
     return PlatformClient(http, policy=RetryPolicy(attempts=2, base=0.01, cap=0.05))
 
 
@@ -93,9 +125,18 @@ def console_factory(
         use_stream: bool = False,
         repeat_seconds: float = 30.0,
         learn_staff: bool = False,
+        colleague: bool = False,
+        network: ConsoleNetwork | None = None,
     ) -> Console:
+        """One console; `colleague`: signed in as Alex Colleague instead of Sam Operator."""
         store = Store(db or tmp_path / "console.sqlite3")
-        client = make_client(served.url, sandbox.api_key)
+        key = sandbox.colleague_api_key if colleague else sandbox.api_key
+        staff = (
+            StaffRef(sandbox.colleague_staff_id, "Alex Colleague")
+            if colleague
+            else StaffRef(sandbox.staff_id, "Sam Operator")
+        )
+        client = make_client(served.url, key, network)
         # Queued replies wake the engine's outbox, as in the console.
         service = ConversationService(store, client, on_queued=lambda: engine.outbox_changed())
         outbox = OutboxProcessor(
@@ -119,7 +160,7 @@ def console_factory(
             service,
             tasks,
             messages,
-            staff=None if learn_staff else StaffRef(sandbox.staff_id, "Sam Operator"),
+            staff=None if learn_staff else staff,
             notifier=notifier,
             repeat_seconds=repeat_seconds,
         )
@@ -140,3 +181,25 @@ def console_factory(
         qtbot.waitUntil(close.done, timeout=5000)
         console.bridge.detach()
         console.store.close()
+
+
+Shots = Callable[[QWidget, str], None]
+
+
+@pytest.fixture
+def shots(qapp: QApplication, tmp_path: Path) -> Iterator[Shots]:
+    """Save a widget as `<name>.png`, painted with the console's style sheet.
+
+    To `$L4_SCREENSHOT_DIR` when set (to look at them), else to tmp_path.
+    """
+    out = Path(os.environ.get("L4_SCREENSHOT_DIR") or tmp_path)
+    previous = qapp.styleSheet()
+    qapp.setStyleSheet(resources.stylesheet(False))
+
+    def shoot(widget: QWidget, name: str) -> None:
+        path = out / f"{name}.png"
+        assert widget.grab().save(str(path))
+        assert path.stat().st_size > 10_000
+
+    yield shoot
+    qapp.setStyleSheet(previous)

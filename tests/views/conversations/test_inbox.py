@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -18,17 +19,37 @@ def _rows(console: Console) -> list[InboxRow]:
     return [r for r in (model.row_at(n) for n in range(model.rowCount())) if r is not None]
 
 
+def _applied(qtbot: QtBot, console: Console) -> None:
+    """Wait until the page has applied its latest inbox query, not only run it.
+
+    A task is done before its done callbacks run, and the TaskRunner hands the
+    result to the page in one: under load a test could read the inbox in
+    between and still see the previous query (an opened session still
+    unread). Callbacks run in the order they were added, so ours runs after
+    the runner's; a query replaced meanwhile (latest wins) is followed to
+    the one that replaced it.
+    """
+    applied: dict[asyncio.Task[Any], bool] = {}
+
+    def latest_applied() -> bool:
+        task = console.page.query_task
+        assert task is not None
+        if task not in applied:
+            applied[task] = False
+            task.add_done_callback(lambda done: applied.__setitem__(done, not done.cancelled()))
+        return applied[task]
+
+    qtbot.waitUntil(latest_applied, timeout=5000)
+
+
 def _refreshed(qtbot: QtBot, console: Console) -> None:
-    task = console.page.refresh(reset=True)
-    qtbot.waitUntil(task.done, timeout=5000)
+    console.page.refresh(reset=True)
+    _applied(qtbot, console)
 
 
 def _queried(qtbot: QtBot, console: Console) -> None:
     """Wait for the query a filter change started."""
-    qtbot.waitUntil(
-        lambda: console.page.query_task is not None and console.page.query_task.done(),
-        timeout=5000,
-    )
+    _applied(qtbot, console)
 
 
 def test_inbox_order_filters_and_search(

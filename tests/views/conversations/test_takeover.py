@@ -14,6 +14,7 @@ from console.errors import ConsoleError
 from console.sandbox.faults import FaultRule
 from console.sandbox.platform import TrafficConfig
 from console.services.conversations import ConversationTaken
+from console.views.conversations.page import ConversationsPage
 from tests.views.conversations.conftest import Console, Platform, make_client
 
 
@@ -44,6 +45,30 @@ def _start(console: Console, run_async: Callable[..., Any], qtbot: QtBot) -> Non
 
 def _thread_texts(console: Console) -> list[str]:
     return [m.text for m in console.page.thread_model.messages()]
+
+
+def _send_through_holds(
+    qtbot: QtBot, platform: Platform, page: ConversationsPage, session_id: str, reply: str
+) -> None:
+    """Wait for `reply` to reach the platform, sending it anyway while the platform holds it.
+
+    With live traffic the customer may write just before the reply leaves,
+    before this console has synced it: the platform holds the reply (the
+    customer wrote meanwhile) until the user has seen that and sends anyway.
+    """
+    sandbox, _ = platform
+
+    def on_platform() -> int:
+        return sum(1 for m in sandbox.messages(session_id) if m.text == reply)
+
+    for _ in range(5):
+        qtbot.waitUntil(lambda: on_platform() > 0 or page.held_bar.isVisible(), timeout=5000)
+        if on_platform():
+            assert on_platform() == 1  # once, however often it was held
+            return
+        assert "The customer wrote meanwhile." in page.held_label.text()
+        qtbot.mouseClick(page.send_anyway_button, Qt.MouseButton.LeftButton)
+    raise AssertionError("the reply stayed held")
 
 
 # Polling: with the event stream, tearing the engine down sometimes leaves an
@@ -82,9 +107,7 @@ def test_takeover_reply_hand_back_close(
         qtbot.mouseClick(page.send_anyway_button, Qt.MouseButton.LeftButton)
     assert page.composer.toPlainText() == ""
     assert page.thread_model.messages()[-1].text == reply  # shown at once
-    qtbot.waitUntil(
-        lambda: any(m.text == reply for m in sandbox.messages(session_id)), timeout=5000
-    )
+    _send_through_holds(qtbot, platform, page, session_id, reply)
     qtbot.waitUntil(lambda: page.thread_model.messages()[-1].delivery == "sent", timeout=5000)
 
     # The agent stays silent while the customer writes in (the platform mutes it),

@@ -8,9 +8,10 @@ completing a checkout in the Stripe sandbox grants credits on the platform.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,41 @@ class Remotes:
         return check_all("stripe", exchanges)
 
 
+class PlatformClock:
+    """The platform sandbox's "now", movable (a new day brings the daily grant).
+
+    It starts a day behind the real time and `next_day` brings it to about
+    now: Stripe signs webhooks with the real time, and the platform refuses
+    signatures older than 300 s by its clock (newer ones pass, as in
+    stripe-python).
+    """
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def next_day(self) -> None:
+        self.now += timedelta(days=1)
+
+
 @contextmanager
-def remotes(root: Path, *, conversations: int = 60) -> Iterator[Remotes]:
+def remotes(
+    root: Path,
+    *,
+    conversations: int = 60,
+    clock: Callable[[], datetime] | None = None,
+    portal_configured: bool = True,
+) -> Iterator[Remotes]:
     platform = PlatformSandbox(
         root / "platform.sqlite3",
         scale=SeedScale(conversations=conversations, builder_apps=12),
         stripe_webhook_secret=WEBHOOK_SECRET,
+        clock=clock,
     )
     served = serve("platform", platform.asgi)
-    stripe = StripeSandbox(root / "stripe")
+    stripe = StripeSandbox(root / "stripe", portal_configured=portal_configured)
     stripe.serve()
     url = f"{served.url}/api/v1/stripe/webhook"
     stripe.add_webhook_endpoint(url, secret=WEBHOOK_SECRET)
@@ -86,17 +113,30 @@ async def close_clients(r: Remotes) -> None:
 
 @dataclass
 class PayingCustomer:
-    """The injected `open_url`: records the URL, then pays like a customer would."""
+    """The injected `open_url`: records the URL, then pays like a customer would.
+
+    Attributes:
+        pay: pay the checkout when its page opens.
+        method: ``card`` (paid at once) or ``sepa_debit`` (processing).
+        browser: whether a browser "opened" (what `open_url` answers).
+    """
 
     stripe: StripeSandbox
     pay: bool = True
+    method: str = "card"
+    browser: bool = True
     urls: list[str] = field(default_factory=list)
     payments: list[asyncio.Future[Any]] = field(default_factory=list)
 
-    def __call__(self, url: str) -> None:
+    def __call__(self, url: str) -> bool:
         self.urls.append(url)
         if self.pay and "/_checkout/" in url:
             session_id = url.rsplit("/", 1)[-1]
             self.payments.append(
-                asyncio.ensure_future(asyncio.to_thread(self.stripe.complete_checkout, session_id))
+                asyncio.ensure_future(
+                    asyncio.to_thread(
+                        self.stripe.complete_checkout, session_id, payment_method=self.method
+                    )
+                )
             )
+        return self.browser

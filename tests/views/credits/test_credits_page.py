@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,72 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from console.services.credits import CreditsService, PurchaseResult
-from console.views.bridge import StoreBridge
-from console.views.credits.banner import LowCreditBanner, LowCreditController
-from console.views.credits.page import CreditsPage
-from console.views.messages import MessageBridge
-from console.views.tasks import TaskRunner
-from tests.views.credits.support import (
-    PayingCustomer,
-    Remotes,
-    close_clients,
-    initial_sync,
-    remotes,
-)
-
-RunAsync = Callable[..., Any]
-
-
-@dataclass
-class Env:
-    r: Remotes
-    page: CreditsPage
-    banner: LowCreditBanner
-    controller: LowCreditController
-    customer: PayingCustomer
-    messages: MessageBridge
-    saved: list[str]
-
-
-@pytest.fixture
-def env(tmp_path: Path, qtbot: QtBot, run_async: RunAsync) -> Iterator[Env]:
-    with remotes(tmp_path) as r:
-        run_async(initial_sync(r))
-        bridge = StoreBridge(r.store)
-        messages = MessageBridge()
-        tasks = TaskRunner(messages)
-        service = CreditsService(
-            r.store, r.client, r.billing, poll_interval=0.05, grant_timeout=5.0
-        )
-        controller = LowCreditController(bridge, service.state)
-        banner = LowCreditBanner()
-        controller.attach(banner)
-        customer = PayingCustomer(r.stripe)
-        saved: list[str] = []
-        target = tmp_path / "export.csv"
-
-        def ask_save_path(_parent: Any, suggested: str) -> str:
-            saved.append(suggested)
-            return str(target)
-
-        page = CreditsPage(
-            service,
-            bridge,
-            tasks,
-            messages,
-            controller,
-            open_url=customer,
-            ask_save_path=ask_save_path,
-        )
-        qtbot.addWidget(page)
-        qtbot.addWidget(banner)
-        page.resize(1280, 1000)
-        page.show()
-        yield Env(r, page, banner, controller, customer, messages, saved)
-        tasks.cancel_all()
-        bridge.detach()
-        run_async(close_clients(r))
+from console.services.credits import PurchaseResult
+from tests.views.credits.conftest import Env
 
 
 def _wait(qtbot: QtBot, task: Any, timeout: int = 15000) -> Any:
@@ -239,22 +173,3 @@ def test_credits_page_invoices_and_portal(env: Env, qtbot: QtBot) -> None:
     )
     assert page.invoices_label.text() in ("No invoices yet.",) or page.invoice_model.rowCount() > 0
     assert env.r.check_stripe_contract() >= 2
-
-
-def test_credits_page_cancel_stops_following(env: Env, qtbot: QtBot) -> None:
-    page = env.page
-    env.customer.pay = False  # the customer never pays
-    qtbot.waitUntil(lambda: page.pack_button(100) is not None, timeout=10000)
-    button = page.pack_button(100)
-    assert button is not None
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(env.customer.urls) == 1, timeout=10000)
-    assert not button.isEnabled()  # no second checkout while one is open
-    assert "Waiting" in page.checkout_label.text()
-    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
-    task = page.buy_task
-    assert task is not None
-    qtbot.waitUntil(task.done, timeout=5000)
-    assert task.cancelled()
-    assert "Stopped following" in page.checkout_label.text()
-    assert button.isEnabled()

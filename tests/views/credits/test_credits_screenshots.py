@@ -51,7 +51,7 @@ def test_credits_and_clients_screenshots(
         tasks = TaskRunner(messages)
         credits = CreditsService(r.store, r.client, r.billing)
         controller = LowCreditController(bridge, credits.state)
-        page = CreditsPage(credits, bridge, tasks, messages, controller, open_url=lambda _u: None)
+        page = CreditsPage(credits, bridge, tasks, messages, controller, open_url=lambda _u: True)
         run_async(credits.refresh())
         page.load_catalog()
         qtbot.waitUntil(lambda: page.pack_button(500) is not None, timeout=10000)

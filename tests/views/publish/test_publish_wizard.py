@@ -29,7 +29,7 @@ from console.services.scaffold import (
 )
 from console.services.sync.outbox import OutboxProcessor
 from console.store.db import Store
-from console.store.models import OutboxEntry
+from console.store.models import Organization, OutboxEntry
 from console.views.messages import MessageBridge
 from console.views.publish import PublishWizard
 from console.views.publish.models import EnvColumn, FileColumn
@@ -42,6 +42,8 @@ LEFT = Qt.MouseButton.LeftButton
 WAIT = 15_000
 #: Set to a folder to save screenshots of the pages while the tests drive them.
 SHOTS = os.environ.get("PUBLISH_WIZARD_SHOTS")
+#: Where the deploy and plan views' screenshots go (looked at by hand).
+DEPLOY_SHOTS = Path("/tmp/shots")
 
 DRAFT = PublishConfig(
     app_name="Flower Shop",
@@ -695,3 +697,46 @@ def test_changes_on_github_need_an_explicit_confirmation(
     push(qtbot, again)
     assert "✓ Published" in page.result_label.text()
     assert sandbox.commit_count(LOGIN, "flower-shop") == 4  # auto-init, ours, theirs, ours
+
+
+@pytest.mark.parametrize(
+    ("tier", "text"),
+    [
+        ("free", "Free plan: the app shows the “Powered by l4yercak3” badge"),
+        ("pro", "Pro plan: no badge"),
+        ("agency", "Agency plan: white label, no l4yercak3 badge"),
+        ("enterprise", "Enterprise plan: white label, no l4yercak3 badge"),
+    ],
+)
+def test_the_plan_is_the_organizations_and_says_what_it_means_for_the_badge(
+    qtbot: QtBot,
+    store: Store,
+    service: PublishService,
+    tasks: TaskRunner,
+    messages: MessageBridge,
+    qloop: asyncio.AbstractEventLoop,
+    tier: str,
+    text: str,
+) -> None:
+    with store.write() as tx:  # the organization as the sync engine stored it
+        tx.session.add(
+            Organization(
+                id="org_agency",
+                name="Northwind Digital",
+                tier=tier,
+                limits={
+                    "badge_required": tier == "free",
+                    "white_label": tier in ("agency", "enterprise"),
+                },
+            )
+        )
+    pid = add_project(store)
+    wizard = open_wizard(qtbot, service, tasks, messages, pid)
+    assert wizard.app_page.plan_label.text() == text
+    config = wizard.config
+    assert config is not None
+    assert config.tier.value == tier
+    if tier == "agency":
+        wizard.resize(900, 560)
+        DEPLOY_SHOTS.mkdir(parents=True, exist_ok=True)
+        wizard.grab().save(str(DEPLOY_SHOTS / "publish_wizard_plan.png"))
