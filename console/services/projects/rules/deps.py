@@ -135,7 +135,8 @@ NODE_BUILTINS = frozenset(
 )
 
 #: Package manager -> its lockfile, in the order the first present one is kept.
-LOCKFILES = {"npm": "package-lock.json", "pnpm": "pnpm-lock.yaml", "yarn": "yarn.lock"}
+#: In the order Vercel goes by when a project has several (the build check's order too).
+LOCKFILES = {"yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml", "npm": "package-lock.json"}
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,7 @@ def package_name(module: str) -> str | None:
 
 
 def kept_lockfile(files: ProjectFiles) -> str | None:
-    """The lockfile the install uses: packageManager's, else the first present.
+    """The lockfile the install uses: packageManager's, else the one Vercel picks.
 
     DuplicateConfigsRule removes the others, so every rule reads this one only.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from console.services.buildcheck import plan_install
 from console.services.projects.rules import DuplicateConfigsRule
 from tests.services.projects.rules.helpers import apply, package
 
@@ -32,8 +33,8 @@ def test_duplicate_configs_reconciled() -> None:
     assert not files.exists("tailwind.config.js")
     assert files.exists("postcss.config.mjs")
     assert not files.exists("postcss.config.js")
-    assert files.exists("package-lock.json")
-    assert not files.exists("pnpm-lock.yaml")
+    assert files.exists("pnpm-lock.yaml")  # Vercel's pick of the two
+    assert not files.exists("package-lock.json")
     assert len(ctx.findings) == 4
 
 
@@ -54,3 +55,18 @@ def test_duplicate_configs_single_files_untouched() -> None:
     )
     assert files.paths() == ["app/globals.css", "package-lock.json"]
     assert ctx.findings == []
+
+
+def test_two_lockfiles_keep_the_one_vercel_installs_from() -> None:
+    files, _ = apply(
+        DuplicateConfigsRule(),
+        {
+            "package.json": package(dependencies={"next": "15.2.4"}),
+            "package-lock.json": '{"lockfileVersion": 3, "packages": {}}\n',
+            "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+        },
+    )
+    assert files.exists("pnpm-lock.yaml")
+    assert not files.exists("package-lock.json")
+    plan = plan_install({"package.json": b"{}", "pnpm-lock.yaml": b"", "package-lock.json": b""})
+    assert plan.lockfile == "pnpm-lock.yaml"
