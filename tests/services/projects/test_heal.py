@@ -36,7 +36,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
   return <html className={inter.variable}>{children}</html>
 }
 """
-NEXT15 = {"next": "15.2.4", "react": "^19", "react-dom": "^19"}
+NEXT15 = {"next": "15.5.10", "react": "^19", "react-dom": "^19"}
 ERESOLVE = """npm error code ERESOLVE
 npm error ERESOLVE unable to resolve dependency tree
 npm error Found: react@19.1.0

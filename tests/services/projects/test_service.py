@@ -85,7 +85,7 @@ async def test_service_import_creates_local_draft_with_outbox_create(
     assert origins["app/globals.css"] == "v0"  # Tailwind 4 kept as the export has it
     assert origins["lib/products.ts"] == "v0"
     assert origins["components/ui/sheet.tsx"] == "patch"  # stubbed
-    assert "pnpm-lock.yaml" not in origins
+    assert "package-lock.json" not in origins  # Vercel installs from pnpm-lock.yaml
     assert [n.category for n in detail.data_needs] == ["products", "checkout", "forms"]
     assert {e.name for e in detail.publish.env} == {"STRIPE_SECRET_KEY", "NEXT_PUBLIC_SITE_URL"}
 

@@ -22,6 +22,7 @@ from console.services.projects.rules.prerender import (
     DbPrerenderRule,
     UseClientRule,
 )
+from console.services.projects.rules.security import NextSecurityRule
 from console.services.projects.rules.shadcn import ShadcnStubsRule
 
 #: Every rule, in the order it runs: each sees the output of the ones before
@@ -29,6 +30,7 @@ from console.services.projects.rules.shadcn import ShadcnStubsRule
 #: last, after pinning and the peer rule have read them).
 ALL_RULES: tuple[Rule, ...] = (
     PinLatestRule(),
+    NextSecurityRule(),
     React19PeersRule(),
     NextFontGoogleRule(),
     GeistImportsRule(),
@@ -54,6 +56,7 @@ __all__ = [
     "MissingDependenciesRule",
     "NextConfigRule",
     "NextFontGoogleRule",
+    "NextSecurityRule",
     "PinLatestRule",
     "PipelineResult",
     "ProjectFiles",

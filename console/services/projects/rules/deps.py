@@ -219,7 +219,7 @@ class PinLatestRule(Rule):
                 if version is None:
                     ctx.flag(
                         "package.json",
-                        _line_of_key(files.read("package.json") or "", name),
+                        line_of_key(files.read("package.json") or "", name),
                         f"{name} is `{spec}` and neither a lockfile nor the known-good table "
                         "has a version for it: npm installs whatever is newest.",
                     )
@@ -280,7 +280,7 @@ class React19PeersRule(Rule):
             )
             ctx.fixed(
                 "package.json",
-                _line_of_key(text, conflict.package),
+                line_of_key(text, conflict.package),
                 f"{problem}: {how} {conflict.peer}.",
                 f"{problem}: {manager} refuses to install (peer dependency conflict).",
             )
@@ -300,7 +300,7 @@ class React19PeersRule(Rule):
         files.write_package_json(pkg)
         ctx.fixed(
             "package.json",
-            _line_of_key(files.read("package.json") or "", "react"),
+            line_of_key(files.read("package.json") or "", "react"),
             f"Next {next_major} supports React 18 only: react and react-dom moved to 18.3.",
             f"Next {next_major} supports React 18 only and the project declares React 19: "
             "the build fails.",
@@ -652,7 +652,7 @@ def _yarn_versions(text: str) -> dict[str, str]:
     return out
 
 
-def _line_of_key(text: str, key: str) -> int:
+def line_of_key(text: str, key: str) -> int:
     needle = f'"{key}"'
     for index, line in enumerate(text.splitlines(), start=1):
         if needle in line:
