@@ -1,11 +1,13 @@
-"""ViewTask: the only way a view starts async work (STYLE.md section 3).
+"""ViewTask: the only way a view starts async work.
 
-`tasks.start(owner, coro, key=..., busy=..., on_success=..., on_error=...)`
+`tasks.start(owner, coro, key=..., busy=..., on_success=..., on_error=..., on_done=...)`
 schedules the coroutine on the running (qasync) loop, keeps a strong
 reference until it ends, cancels the owner's tasks when the owner is
 destroyed, disables `busy` widgets meanwhile, and routes errors: a
 `ConsoleError` to `on_error` or the MessageBridge, anything else is logged
-with its traceback and shown as an unexpected error.
+with its traceback and shown as an unexpected error. `on_done` sees the
+finished task however it ended (cancelled included), unless the owner is
+already gone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+from shiboken6 import Shiboken
 
 from console.errors import ConsoleError
 from console.views.messages import MessageBridge
@@ -54,6 +57,7 @@ class TaskRunner(QObject):
         busy: Iterable[QWidget] = (),
         on_success: Callable[[T], None] | None = None,
         on_error: Callable[[ConsoleError], None] | None = None,
+        on_done: Callable[[asyncio.Task[T]], None] | None = None,
     ) -> asyncio.Task[T]:
         owner_id = id(owner)
         if key is not None:
@@ -73,15 +77,18 @@ class TaskRunner(QObject):
             # The outcome is handled inside the task, so once a task is done its
             # view has already shown the result: awaiting it (or waiting for
             # `done()`) never races the callbacks.
+            # `busy` widgets come back before the callbacks run, so the view's own
+            # state (say, a button a failed take-over leaves disabled) has the last word.
             try:
-                result = await coro
+                try:
+                    result = await coro
+                finally:
+                    release()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 self._route(error, on_error)
                 raise
-            finally:
-                release()
             if on_success is not None:
                 try:
                     on_success(result)
@@ -112,6 +119,9 @@ class TaskRunner(QObject):
                 done.exception()  # handled inside the task: mark it retrieved
 
         task.add_done_callback(_forget)
+        if on_done is not None:
+            # Closing a window cancels its tasks; the callbacks must not touch its deleted widgets.
+            task.add_done_callback(lambda done: on_done(done) if Shiboken.isValid(owner) else None)
         return task
 
     def _route(self, error: Exception, on_error: Callable[[ConsoleError], None] | None) -> None:

@@ -222,8 +222,8 @@ class CreditsPage(QWidget):
             busy=[*self._buy_buttons(), self.wall.pack_button, self.wall.upgrade_button],
             on_success=self._on_purchase_done,
             on_error=self._on_purchase_failed,
+            on_done=self._on_buy_task_done,
         )
-        self.buy_task.add_done_callback(self._on_buy_task_done)
         return self.buy_task
 
     def pack_button(self, credits: int) -> QPushButton | None:

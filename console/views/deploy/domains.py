@@ -172,9 +172,9 @@ class DomainsPanel(QWidget):
             self._domains.poll(self._project_id, name, interval=self._poll_interval),
             key=f"poll:{name}",
             on_error=self._on_add_failed,
+            on_done=functools.partial(self._on_poll_ended, name),
         )
         self.polls[name] = task
-        task.add_done_callback(functools.partial(self._on_poll_ended, name))
 
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)

@@ -149,9 +149,12 @@ class DeployProgressDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.retry_button.setVisible(False)
         self._task = self._tasks.start(
-            self, work(self.handle), on_success=self._on_work_done, on_error=self._on_work_error
+            self,
+            work(self.handle),
+            on_success=self._on_work_done,
+            on_error=self._on_work_error,
+            on_done=self._on_task_ended,
         )
-        self._task.add_done_callback(self._on_task_ended)
         return self._task
 
     def handle(self, event: ProgressEvent) -> None:
@@ -251,8 +254,8 @@ class DeployProgressDialog(QDialog):
             busy=(self.fix_button,),
             on_success=self._on_repair_done,
             on_error=self._on_repair_error,
+            on_done=self._on_repair_ended,
         )
-        self._repair_task.add_done_callback(self._on_repair_ended)
 
     def _on_repair_event(self, event: ProgressEvent) -> None:
         """The fix's build check and push, in the log (their steps are not the run's)."""

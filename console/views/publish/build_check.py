@@ -252,8 +252,8 @@ class BuildCheckPanel(QGroupBox):
             key="check",
             on_success=self._on_done,
             on_error=self._on_error,
+            on_done=self._on_ended,
         )
-        self._task.add_done_callback(self._on_ended)
         self._update_buttons()
 
     def _show_status(self) -> None:

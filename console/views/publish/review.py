@@ -359,8 +359,8 @@ class ReviewPage(QWizardPage):
             busy=(self.push_button, self.check_panel.run_button),
             on_success=self._on_published,
             on_error=self._on_push_failed,
+            on_done=lambda _task: self._update_push_state(),
         )
-        self._push_task.add_done_callback(lambda _t: self._update_push_state())
 
     def _finish(self) -> None:
         self._done = True
