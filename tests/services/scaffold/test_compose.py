@@ -153,6 +153,10 @@ def test_compose_layer_library_is_namespaced_and_its_imports_resolve() -> None:
         **{
             "lib/data.ts": b"export const products = []\n",
             "components/providers.tsx": b"export function Providers() { return null }\n",
+            # The project's layout already imports a `Providers` of its own.
+            "app/layout.tsx": b'import { Providers } from "@/components/providers";\n'
+            + b"export default function RootLayout({ children }: { children: React.ReactNode }) {\n"
+            + b"  return <html><body><Providers>{children}</Providers></body></html>\n}\n",
         }
     )
     result = compose(own, FULL)
@@ -165,8 +169,9 @@ def test_compose_layer_library_is_namespaced_and_its_imports_resolve() -> None:
     assert "components/l4yercak3/providers.tsx" in result.files
     layout = result.files["app/layout.tsx"].decode()
     assert '"@/components/l4yercak3/providers"' in layout
-    assert "<Providers>{children}" in layout
-    assert "<PoweredByBadge />" in layout
+    assert "<Providers><L4yercak3Providers>{children}</L4yercak3Providers>" in layout
+    assert "<L4yercak3Badge />" in layout
+    assert layout.count("import { Providers }") == 1
     assert unresolved_imports(result.files, "") == []
 
 

@@ -1,4 +1,4 @@
-"""Next.js releases Vercel refuses to deploy, moved to the patched release of the same line.
+"""Next.js releases with critical advisories, moved to the patched release of the same line.
 
 Next.js 15.x and 16.x App Router apps were exposed to remote code execution
 through React Server Components (CVE-2025-55182 / CVE-2025-66478, December
@@ -7,7 +7,11 @@ Exports generated before the fix pin such a release (v0's long-standing
 `15.2.4`). The fix is a patch release of the same minor line, so the stack
 stays the project's: the version moves to the line's release that also
 carries the January 2026 follow-up fixes (CVE-2026-23864), which every line
-received. Next 14 stable releases were not affected.
+received. Next 14 was not affected by that one, but 14.2 releases before
+14.2.25 let a crafted header skip middleware (CVE-2025-29927), the very place
+sign-in layers check the session; Clerk and others require 14.2.25 or later
+as a peer, so npm refuses the install. The 14.2 line moves to 14.2.35, which
+also carries the December 2025 denial-of-service fixes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ logger = logging.getLogger(__name__)
 #: (major, minor) -> the first release of that line with the RSC fixes. Each
 #: version was checked to exist on the npm registry.
 PATCHED: dict[tuple[int, int], tuple[int, int, int]] = {
+    (14, 2): (14, 2, 35),
     (15, 0): (15, 0, 8),
     (15, 1): (15, 1, 12),
     (15, 2): (15, 2, 9),
@@ -51,13 +56,20 @@ def patched_release(version: str) -> str | None:
     return ".".join(str(part) for part in fixed)
 
 
+def advisory(patched: str) -> str:
+    if patched.startswith("14."):
+        return "CVE-2025-29927: requests can skip middleware; sign-in libraries refuse it"
+    return "CVE-2025-66478: Vercel refuses to deploy it"
+
+
 class NextSecurityRule(Rule):
     id = "next-security"
-    title = "Move Next.js off releases Vercel refuses"
+    title = "Move Next.js off releases with critical advisories"
     description = (
         "Next.js 15 and 16 releases before the React Server Components fixes (CVE-2025-66478) "
-        "are blocked by Vercel at deploy time. The project's Next.js moves to the patched "
-        "release of the same line (15.2.4 -> 15.2.9); nothing else changes."
+        "are blocked by Vercel at deploy time; 14.2 releases before 14.2.25 let requests skip "
+        "middleware (CVE-2025-29927) and sign-in libraries refuse them. The project's Next.js "
+        "moves to the patched release of the same line (15.2.4 -> 15.2.9); nothing else changes."
     )
 
     def apply(self, files: ProjectFiles, ctx: RuleContext) -> None:
@@ -74,5 +86,5 @@ class NextSecurityRule(Rule):
             "package.json",
             line_of_key(files.read("package.json") or "", "next"),
             f"Moved next {version} to {target}, the patched release of the same line.",
-            f"next {version} is a release Vercel refuses to deploy (CVE-2025-66478).",
+            f"next {version} has a critical advisory ({advisory(target)}).",
         )

@@ -1,4 +1,4 @@
-"""NextSecurityRule: releases Vercel refuses move to the patched release of the same line."""
+"""NextSecurityRule: releases with critical advisories move to the patched release."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ importers:
         ("16.0.0", "16.0.11"),
         ("15.2.9", None),
         ("15.6.0", None),
-        ("14.2.16", None),
+        ("14.2.16", "14.2.35"),
+        ("14.2.35", None),
+        ("14.1.4", None),
         ("15.3.0-canary.12", None),
     ],
 )
@@ -57,8 +59,16 @@ def test_the_lockfile_decides_what_latest_installs() -> None:
     assert json.loads(files.read("package.json") or "{}")["dependencies"]["next"] == "15.2.9"
 
 
-def test_next14_and_patched_releases_are_left_alone() -> None:
-    for version in ("14.2.16", "15.5.10", "16.1.5"):
+def test_next14_before_the_middleware_fix_moves_and_says_why() -> None:
+    files, ctx = apply(
+        NextSecurityRule(), {"package.json": package(dependencies={"next": "14.2.16"})}
+    )
+    assert deps(files) == {"next": "14.2.35"}
+    assert "CVE-2025-29927" in (ctx.findings[0].blocker or "")
+
+
+def test_patched_and_unlisted_releases_are_left_alone() -> None:
+    for version in ("14.1.4", "14.2.35", "15.5.10", "16.1.5"):
         text = package(dependencies={"next": version})
         files, ctx = apply(NextSecurityRule(), {"package.json": text})
         assert files.read("package.json") == text
