@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-# Before any QApplication exists (TECH-NOTES: Qt aborts without a display).
+# Before any QApplication exists: with no display and no platform set, Qt aborts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("NEXT_TELEMETRY_DISABLED", "1")
 
@@ -141,7 +141,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on pytest-qt's QApplication; tasks advance during qtbot waits.
 
     Torn down without `loop.stop()` (it would quit the QApplication for every
-    later test, see TECH-NOTES).
+    later test).
     """
     import qasync
 

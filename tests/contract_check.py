@@ -1,8 +1,8 @@
 """Check recorded exchanges against the vendors' official OpenAPI subsets.
 
-The documents in tests/data/contracts are copies of ../shared/contracts
-(`test_vendor_contract_copies_match_shared` keeps them equal). Before
-validating, the quirks measured in contracts/README.md are normalised:
+The documents are the copies kept in tests/data/contracts/. Before
+validating, the quirks of the vendors' own descriptions that make strict
+validation fail on real data are normalised:
 GitHub's `discriminator` is dropped, Vercel's always-double-matching `oneOf`
 is read as `anyOf`, and Stripe's `nullable` beside `enum`/`anyOf` admits null.
 """

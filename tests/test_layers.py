@@ -1,4 +1,4 @@
-"""Import rules of STYLE.md section 1, checked by walking every module's imports."""
+"""The layers' import rules, checked by walking every module's imports."""
 
 from __future__ import annotations
 

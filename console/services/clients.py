@@ -44,7 +44,7 @@ UPDATE_CLIENT = "client.update"
 OUTBOX_TARGET = "platform:clients"
 #: Ids of clients created offline, until the platform assigns the real one.
 LOCAL_PREFIX = "local-"
-#: Below this share of the monthly allocation the pool counts as low (DESIGN.md 3).
+#: Below this share of the monthly allocation the pool counts as low.
 LOW_CREDIT_FRACTION = 0.2
 USAGE_KINDS = ("llm_message", "tool_call")
 

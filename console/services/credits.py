@@ -40,7 +40,7 @@ from console.store.models import Agent, CreditBalance, CreditTransaction, Organi
 
 logger = logging.getLogger(__name__)
 
-#: Low-credit warning below this share of the monthly allocation (DESIGN.md 3).
+#: Low-credit warning below this share of the monthly allocation.
 LOW_CREDIT_FRACTION = 0.2
 USAGE_KINDS = ("llm_message", "tool_call")
 LIMITS_SETTING = "credits.licensing_limits"

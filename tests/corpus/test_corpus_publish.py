@@ -41,7 +41,16 @@ def settings() -> BuildSettings:
     return BuildSettings()  # the user cache (or L4_BUILDCHECK_CACHE): shared by the slow tests
 
 
-@pytest.mark.parametrize("slug", slugs())
+#: Built on every CI run: one export per Next.js major, between them npm and pnpm,
+#: Tailwind 3 and 4, and every page of the integration layer (matrix exports).
+#: The others are `extended` (about two minutes each): `-m extended`.
+CI_SLUGS = ("kundenportal", "northwind-shop", "contacts-crm")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [pytest.param(s, marks=() if s in CI_SLUGS else pytest.mark.extended) for s in slugs()],
+)
 def test_corpus_export_builds_as_pushed(slug: str, tmp_path: Path, settings: BuildSettings) -> None:
     if asyncio.run(find_toolchain()) is None:
         pytest.skip("needs Node.js and npm")

@@ -65,7 +65,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class TierLimits:
-    """One row of the tier table (DESIGN.md section 3); None is unlimited."""
+    """One tier's limits (a row of `TIER_LIMITS`); None is unlimited."""
 
     builder_apps: int | None
     checkout_instances: int | None

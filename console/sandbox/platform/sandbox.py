@@ -1,4 +1,4 @@
-"""`PlatformSandbox`: the local l4yercak3 platform (DESIGN.md section 7).
+"""`PlatformSandbox`: the local l4yercak3 platform.
 
     sandbox = PlatformSandbox(tmp_path / "platform.db")
     served = host.serve("platform", sandbox.asgi)   # or httpx.ASGITransport(sandbox.asgi)
@@ -263,7 +263,7 @@ class PlatformSandbox:
         )
 
     def set_tier(self, tier: Tier) -> None:
-        """Change the demo agency's tier (limits follow DESIGN.md's tier table)."""
+        """Change the demo agency's tier (limits follow `TIER_LIMITS`)."""
         self.state.set_tier(self.agency_id, tier)
 
     def set_last_customer_message_at(self, session_id: str, when: datetime) -> Conversation:

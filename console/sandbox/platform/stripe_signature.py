@@ -5,7 +5,7 @@ hex HMAC-SHA256 of `"{t}.{raw body}"` keyed with the whole endpoint secret
 (including `whsec_`). Any matching v1 passes (constant-time compare); then a
 timestamp older than the tolerance (300 s) is rejected. Future timestamps are
 accepted, as in stripe-python. Source: stripe/stripe-python `stripe/_webhook.py`
-(see /work/shared/contracts/README.md, "Stripe webhook signatures").
+(`Webhook.DEFAULT_TOLERANCE = 300`, `generate_signature_header`).
 """
 
 from __future__ import annotations

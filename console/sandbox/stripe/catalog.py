@@ -1,6 +1,6 @@
 """The platform's Stripe catalog, seeded into every Stripe sandbox.
 
-Credit packs (DESIGN.md section 3): one-time prices with
+Credit packs: one-time prices with
 `metadata.type = "credit-pack"` and `metadata.credits`. Tiers: monthly
 recurring prices with `metadata.type = "subscription"` and `metadata.tier`.
 IDs and lookup keys are fixed so the console and tests can name them; the

@@ -1,6 +1,6 @@
 """Signing and delivering webhook events the way Stripe does.
 
-Scheme (contracts/README.md, from stripe-python `_webhook.py`): the header is
+Scheme (from stripe-python `_webhook.py`): the header is
 `Stripe-Signature: t=<unix seconds>,v1=<hex>` where `v1` is the HMAC-SHA256
 of `f"{t}.{raw_body}"` keyed with the whole `whsec_...` secret. The body is
 serialised once and sent exactly as signed.

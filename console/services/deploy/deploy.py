@@ -1,6 +1,6 @@
 """The deploy pipeline: a published builder app onto Vercel, live, checked and recorded.
 
-Steps (DESIGN.md section 5): Vercel project (reuse or create, linked to the
+Steps: Vercel project (reuse or create, linked to the
 GitHub repo), environment variables, the app's webhook, deployment, build
 (readyState and build events followed live), health check of the production
 URL, record the production URL on the builder app.

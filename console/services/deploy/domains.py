@@ -1,6 +1,6 @@
 """Custom domains: tier-gated add, the DNS records to set, verification polling, removal.
 
-Tier gate (DESIGN.md section 3): Free and Pro have none, Agency 5, Enterprise
+Tier gate: Free and Pro have none, Agency 5, Enterprise
 unlimited; the platform's licensing limits are the source of truth.
 """
 

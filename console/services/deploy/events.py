@@ -1,4 +1,4 @@
-"""Typed progress events of the deploy and provisioning pipelines (STYLE.md section 3).
+"""Typed progress events of the deploy and provisioning pipelines.
 
 Views render a pipeline's step list only from these events.
 """

@@ -22,8 +22,8 @@ Every request carries ``X-GitHub-Api-Version: 2022-11-28``, the version the
 contract describes: without it GitHub answers with its default version, which
 is not ours to choose.
 
-**Publishing** (`commit_files`) is one atomic commit through the Git Data API
-(DESIGN.md section 4): ``GET ref``, a blob only per binary file, ONE tree with
+**Publishing** (`commit_files`) is one atomic commit through the Git Data API:
+``GET ref``, a blob only per binary file, ONE tree with
 inline text content listing every file (no ``base_tree``: the file set
 replaces the tree, so removed files disappear), one commit, one ref update
 that is never forced. A 200-file text scaffold takes 4 requests.
@@ -119,7 +119,7 @@ class GitHubClient:
         max_concurrency: int = 4,
         user_agent: str = USER_AGENT,
     ) -> None:
-        # Imported here: PyGithub costs ~0.6 s at startup (TECH-NOTES "Cold start").
+        # Imported here: importing PyGithub takes ~0.6 s, too slow for startup.
         from github import Auth, Github
 
         console_log.register_secret(token)

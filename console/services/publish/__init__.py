@@ -1,4 +1,4 @@
-"""Publishing: a project's draft configuration to one commit on GitHub (DESIGN.md 4).
+"""Publishing: a project's draft configuration to one commit on GitHub.
 
 - `model`: what publishing stores, shows and raises (drafts, reviews, results, errors).
 - `service`: `PublishService`: drafts, the composed file set and its review, the

@@ -1,4 +1,4 @@
-"""The scaffold generator: publish configuration -> files of a Next.js app (DESIGN.md section 4).
+"""The scaffold generator: publish configuration -> files of a Next.js app.
 
 - `config`: `PublishConfig` (wizard steps 1-6), its `validate()`, `env_vars()`
   (step 7), and what the deploy step registers (`webhook_events`, `api_scopes`).

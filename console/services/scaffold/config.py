@@ -1,4 +1,4 @@
-"""The publish configuration of one generated app (DESIGN.md section 4, wizard steps 1-7).
+"""The publish configuration of one generated app (publish wizard steps 1-7).
 
 `PublishConfig` is what the publish wizard collects and what the scaffold
 generator renders from. It is frozen, typed, JSON-able (`to_dict`/`from_dict`,
@@ -166,7 +166,7 @@ class PublishConfig:
 
     @property
     def badge_required(self) -> bool:
-        """The free tier must show "Powered by l4yercak3" (DESIGN.md section 3)."""
+        """The free tier must show "Powered by l4yercak3"."""
         return self.tier is Tier.FREE
 
     def with_changes(self, **changes: Any) -> PublishConfig:

@@ -1,7 +1,7 @@
 """Exact npm versions of generated apps, and which configuration needs which package.
 
-Every version is pinned (no ranges, no `latest`: TECH-NOTES, "Next.js builds
-without internet") and was checked with `npm view` against Node 20:
+Every version is pinned (no ranges, no `latest`: a drifting version breaks
+builds against the lockfile) and was checked with `npm view` against Node 20:
 - next 15 line with React 19.2 (Clerk 6 accepts React ~19.2.3);
 - tailwindcss 3 for apps generated whole (an imported project keeps its own Tailwind);
 - @supabase/supabase-js 2.109.0 is the last release that runs on Node 20

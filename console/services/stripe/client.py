@@ -110,7 +110,7 @@ class StripeBilling:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_network_retries: int = 0,
     ) -> None:
-        # Imported here: stripe costs ~0.4 s at startup (TECH-NOTES "Cold start").
+        # Imported here: importing stripe takes ~0.4 s, too slow for startup.
         import stripe
 
         console_log.register_secret(api_key)

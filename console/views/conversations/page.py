@@ -1,6 +1,6 @@
 """The Conversations section: a live inbox, the thread, takeover and the composer.
 
-Data flow (STYLE.md section 2): the inbox query runs in a worker thread
+Data flow: the inbox query runs in a worker thread
 through a ViewTask (latest wins), the thread re-reads its session on each
 store change (an indexed read of a few dozen rows), and every action goes
 through `ConversationService`; what the user sees afterwards comes from the
@@ -90,7 +90,7 @@ from console.views.widgets.empty_state import EmptyState
 
 logger = logging.getLogger(__name__)
 
-#: Coalesce bursts of store changes (STYLE.md 2.4).
+#: Coalesce bursts of store changes.
 INBOX_THROTTLE_MS = 150
 THREAD_THROTTLE_MS = 15
 SEARCH_DEBOUNCE_MS = 200

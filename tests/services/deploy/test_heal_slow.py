@@ -46,7 +46,13 @@ from tests.sandbox.vercel.test_vercel_real_builds import node_children
 from tests.services.deploy.conftest import Remotes, fast_policy
 from tests.services.deploy.heal_project import CORPUS, mark_published
 
-pytestmark = [pytest.mark.slow, pytest.mark.subprocess, pytest.mark.timeout(1800)]
+# Extended: a real Next 15 install and two builds take about six minutes.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.extended,
+    pytest.mark.subprocess,
+    pytest.mark.timeout(1800),
+]
 
 SLUG = "northwind-shop"
 OPTIONS = DeployOptions(

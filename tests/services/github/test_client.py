@@ -1,7 +1,8 @@
 """GitHubClient (PyGithub in threads) against the GitHub sandbox on loopback.
 
 Covers the operations, the one-commit publish (request count included), the
-error mapping, and the faults of DESIGN.md section 7. Successful exchanges are
+error mapping, and the sandbox's injected faults (5xx, 429 with Retry-After,
+timeouts, malformed bodies, dropped connections). Successful exchanges are
 validated against GitHub's contract.
 """
 
