@@ -20,6 +20,12 @@ removes that and only that; a Vercel project this run did not create is
 never deleted. A failed health check keeps the deployment: the run ends as a
 warning, the project is marked ``warning`` and can be rolled back (`abandon`)
 or checked again (`run`).
+
+While production is pinned to another deployment (a rollback, until automatic
+production is resumed), the new deployment is built and checked at its own
+URL but does not serve production: the run succeeds without a live URL and
+its end warns so (`PipelineCompleted.warning`); the builder app keeps
+production where it is and the replaced credentials stay.
 """
 
 from __future__ import annotations
@@ -88,7 +94,7 @@ class BuildFailed(ConsoleError):
 
 
 class HealthCheckFailed(ConsoleError):
-    """The production URL did not answer 200 with the app's page."""
+    """The checked URL (production's, or the deployment's own while pinned) did not answer 200."""
 
     action = "Open the site and the build log; check again once it answers, or roll back."
 
@@ -199,7 +205,8 @@ class DeployService:
             remover=ResourceRemover(vercel, platform),
             on_failed=self._mark_failed,
             on_abandoned=self._mark_abandoned,
-            result_url=lambda s: s.get("production_url"),
+            result_url=lambda s: None if s.get("pinned_to") else s.get("production_url"),
+            result_warning=_not_live,
         )
 
     # ------------------------------------------------------------------ public API
@@ -584,8 +591,21 @@ class DeployService:
         s["production_url"] = f"https://{host}" if host else s["site_url"]
 
     async def _health(self, ctx: StepContext) -> None:
+        """Check production, or this deployment's own URL while production is pinned elsewhere.
+
+        Pinned is read again here (not kept from the start): a resume or a
+        rollback during the build changes which deployment production serves.
+        """
         s = ctx.state
-        url = self.site_url(s["production_url"])
+        project = await self.vercel.get_project(s["vercel_project_id"])
+        if project.production_pinned and project.production_deployment_id != s["deployment_id"]:
+            s["pinned_to"] = project.production_deployment_id
+            checked = f"https://{s['deployment_url']}"
+            ctx.emit(f"Production is pinned to {s['pinned_to']}: checking {checked}")
+        else:
+            s.pop("pinned_to", None)
+            checked = s["production_url"]
+        url = self.site_url(checked)
         problem = ""
         for attempt in range(self.options.health_attempts):
             if attempt:
@@ -597,20 +617,21 @@ class DeployService:
                 continue
             # An imported app's page need not name the app: a 200 from its URL is health.
             if response.status_code == 200:
-                ctx.emit(f"{s['production_url']} answers 200")
+                ctx.emit(f"{checked} answers 200")
                 return
             problem = f"HTTP {response.status_code}"
-            ctx.emit(f"{s['production_url']}: {problem}")
-        raise HealthCheckFailed(f"{s['production_url']} is not healthy: {problem}")
+            ctx.emit(f"{checked}: {problem}")
+        raise HealthCheckFailed(f"{checked} is not healthy: {problem}")
 
     async def _record(self, ctx: StepContext) -> None:
         """The production URL on the builder app; replaced credentials revoked once healthy."""
         s = ctx.state
+        pinned = s.get("pinned_to")
         await self.platform.record_deployment(
             s["app_id"],
             "deployed",
             production_url=s["production_url"],
-            deployment_id=s["deployment_id"],
+            deployment_id=pinned or s["deployment_id"],  # what serves production
             idempotency_key=ctx.idempotency_key("record"),
             org_id=s.get("org_id"),
         )
@@ -621,14 +642,17 @@ class DeployService:
                 row.production_url = s["production_url"]
                 row.deployment_status = status
                 row.updated_at = datetime.now(UTC)
+        if pinned:
+            # Production still serves the pinned deployment, with its credentials.
+            ctx.emit(
+                f"Builder app {s['app_id']}: production stays on {pinned}; "
+                "the replaced credentials stay until it serves this deployment"
+            )
+            return
         ctx.emit(f"Builder app {s['app_id']}: deployed at {s['production_url']}")
         if ctx.warning:
             # A rollback to the previous deployment needs its credentials: keep them.
             ctx.emit("Marked warning: the replaced credentials stay until the site is healthy")
-            return
-        if s.get("pinned"):
-            # Production still serves the pinned deployment, with its credentials.
-            ctx.emit("Production is pinned: the replaced credentials stay until it serves this")
             return
         await self._retire(ctx)
 
@@ -756,6 +780,18 @@ class DeployService:
         with self.store.write() as tx:
             for kind, text in events:
                 tx.session.add(DeploymentEvent(deployment_id=deployment_id, kind=kind, text=text))
+
+
+def _not_live(s: dict[str, Any]) -> str | None:
+    """What a run that ended well must still say: production does not serve its deployment."""
+    pinned = s.get("pinned_to")
+    if not pinned:
+        return None
+    return (
+        f"Built and ready at https://{s['deployment_url']}, but production stays on the pinned "
+        f"deployment {pinned}; resume automatic production and deploy again, "
+        "or promote this one"
+    )
 
 
 async def _all(lister: Lister, **query: Any) -> list[Any]:

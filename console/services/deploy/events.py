@@ -54,7 +54,8 @@ class PipelineCompleted:
     """The whole run ended; `url` is the live URL if there is one.
 
     `warning` says what a soft step found wrong (the health check failed: the
-    deployment is kept, for a person to look at or roll back).
+    deployment is kept, for a person to look at or roll back), or what a run
+    that succeeded could not do (production is pinned to another deployment).
     """
 
     run_id: int

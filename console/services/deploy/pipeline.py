@@ -247,6 +247,9 @@ class Pipeline:
         on_abandoned: called after `abandon` removed everything (as `on_failed`).
         keep_on_failure: resource kinds a rollback keeps (only `abandon` removes them).
         result_url: the live URL to report in `PipelineCompleted`.
+        result_warning: what to warn of in `PipelineCompleted` when a run
+            succeeded without doing all it was for (a deployment production
+            does not serve).
     """
 
     def __init__(
@@ -260,6 +263,7 @@ class Pipeline:
         on_abandoned: FailureHook | None = None,
         keep_on_failure: frozenset[str] = frozenset(),
         result_url: Callable[[dict[str, Any]], str | None] | None = None,
+        result_warning: Callable[[dict[str, Any]], str | None] | None = None,
     ) -> None:
         self.store = store
         self.kind = kind
@@ -270,6 +274,7 @@ class Pipeline:
         self._on_abandoned = on_abandoned
         self._keep = keep_on_failure
         self._result_url = result_url
+        self._result_warning = result_warning
 
     # ------------------------------------------------------------------ public API
 
@@ -403,6 +408,8 @@ class Pipeline:
         status = WARNING if warning else SUCCEEDED
         self._save(run_id, status=status, step="", state=state, note=("", status))
         url = self._result_url(state) if self._result_url else None
+        if warning is None and self._result_warning is not None:
+            warning = self._result_warning(state)
         sink(PipelineCompleted(run_id, url, warning))
         logger.info("%s run %d %s", self.kind, run_id, status)
         return state

@@ -918,7 +918,11 @@ class DeploymentsPage(QWidget):
         return any(item.created_at < row.created_at for row in ready)
 
     def _show_warning(self, dialog: DeployProgressDialog, run_id: int) -> None:
-        """A run kept with a warning is not "live": say so where the dialog ends."""
+        """A run kept with a warning is not "live": say so where the dialog ends.
+
+        A deploy production stayed pinned away from reads the history again, so
+        the pinned banner and its resume show even for a pin made on Vercel.
+        """
         row = self._deploy.pipeline.load(run_id)
         warning = row.state.get("warning")
         if row.status == WARNING and isinstance(warning, dict):
@@ -926,6 +930,8 @@ class DeploymentsPage(QWidget):
                 f"⚠ Deployed, but kept with a warning: {warning['message']}\n"
                 "Check again once it answers, or roll it back (Deploys that need you)."
             )
+        if row.state.get("pinned_to"):
+            self._on_refresh_clicked()
 
     def _update_buttons(self) -> None:
         has_project = self.project_id() is not None

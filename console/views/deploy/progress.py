@@ -2,8 +2,8 @@
 
 Used for deploys, redeploys and new-client provisioning: a step list, the
 deployment's readyState as it moves, the build log streaming in, elapsed
-time, the live URL or the failure with what was rolled back; cancellable,
-and a retry after a failure.
+time, the live URL, the warning a run ended with (not live as asked) or the
+failure with what was rolled back; cancellable, and a retry after a failure.
 
 A deploy whose build failed can be repaired here (`offer_repair`): the
 build log's first error and what to do about it, and, when a compatibility
@@ -181,7 +181,10 @@ class DeployProgressDialog(QDialog):
             self.log_view.appendPlainText(f"FAILED: {event.error}")
         elif isinstance(event, PipelineCompleted):
             self._show_ready_state("READY")
-            if event.url:
+            if event.warning:
+                # Kept or built, but not live as asked: not a plain success.
+                text = f"⚠ {event.warning}"
+            elif event.url:
                 href = html.escape(self._external_url(event.url), quote=True)
                 text = f"✓ Live at <a href='{href}'>{html.escape(event.url)}</a>"
             else:

@@ -20,7 +20,7 @@ from console.sandbox.vercel.regions import REGION_NAMES
 from console.services.deploy.history import PINNED_TEXT, production_pin
 from console.services.vercel.models import GitSource
 from console.store.db import Store
-from console.store.models import DeploymentEvent
+from console.store.models import DeploymentEvent, PipelineRun
 from console.views.deploy.page import DeploymentsPage
 from tests.services.deploy.conftest import Remotes, add_project
 from tests.views.deploy.test_deploy_views import Wiring, finish, make_page
@@ -124,6 +124,85 @@ def test_rollback_pins_production_says_so_and_resumes(
     qtbot.waitUntil(lambda: page.model.row_of(fourth) >= 0)
     qtbot.waitUntil(lambda: page.model.item(page.model.row_of(fourth)).production)
     assert second != fourth
+    assert remotes.check_vercel_contract() > 10
+
+
+def test_redeploy_while_pinned_is_ready_but_says_production_stays(
+    qtbot: QtBot, remotes: Remotes, store: Store, wired: Wiring, run_async: RunAsync
+) -> None:
+    project_id = run_async(add_project(store, remotes))
+    first = run_async(wired.deploy.deploy(project_id))["deployment_id"]
+    run_async(wired.deploy.deploy(project_id))
+    # Rolled back on Vercel itself: the console does not know production is pinned.
+    vercel_project = remotes.vercel.store.find_project("acme-shop")
+    assert vercel_project is not None
+    remotes.vercel.promote(vercel_project.id, first)
+    assert vercel_production(remotes) == (first, False)
+    page = make_page(qtbot, store, wired)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    assert not page.pinned.isVisible()
+
+    start = len(remotes.vercel.recorder.exchanges)
+    with qtbot.waitSignal(page.deploy_finished, timeout=20_000) as finished:
+        page.redeploy_button.click()
+    assert finished.args == [project_id, True]
+    dialog = page.progress_dialog
+    finish(qtbot, dialog)
+    assert dialog is not None
+    with store.read() as session:
+        run = session.scalars(select(PipelineRun).order_by(PipelineRun.id.desc())).first()
+        assert run is not None
+        assert run.status == "succeeded"
+        third, host = run.state["deployment_id"], run.state["deployment_url"]
+    assert all(dialog.step_status(n) == "done" for n, _t in dialog._steps)
+    assert dialog.result_label.text() == (
+        f"⚠ Built and ready at https://{host}, but production stays on the pinned deployment "
+        f"{first}; resume automatic production and deploy again, or promote this one"
+    )
+    assert "Live at" not in dialog.result_label.text()
+    log = dialog.log_view.toPlainText()
+    assert f"Production is pinned to {first}: checking https://{host}" in log
+    assert f"production stays on {first}" in log
+    dialog.grab().save(str(SHOTS / "deploy_while_pinned_dialog.png"))
+    dialog.close()
+
+    # Vercel: the new deployment is READY, production stays pinned to the first one; the
+    # health check asked the new deployment's own URL, never the production alias.
+    assert remotes.vercel.deployment_view(third).state == "READY"
+    assert vercel_production(remotes) == (first, False)
+    sites = [
+        e.path
+        for e in remotes.vercel.recorder.exchanges[start:]
+        if e.path.startswith("/_deployments/")
+    ]
+    assert sites
+    assert all(p.startswith(f"/_deployments/{host}/") for p in sites)
+    # The page reads the pin from Vercel and offers the way back.
+    qtbot.waitUntil(page.pinned.isVisible, timeout=10_000)
+    assert page.pinned_label.text().startswith(f"Production is pinned to {first} (")
+    assert page.pinned_label.text().endswith("2 newer ready deployments are not live.")
+    assert page.resume_production_button.isEnabled()
+    qtbot.waitUntil(lambda: page.model.row_of(third) >= 0)
+    assert not page.model.item(page.model.row_of(third)).production
+    assert "(deployed)" in page.production_label.text()
+    page.grab().save(str(SHOTS / "deploy_while_pinned_page.png"))
+
+    page.resume_production_button.click()
+    qtbot.waitUntil(lambda: page.resume_production_task.done(), timeout=10_000)
+    assert page.resume_production_task.exception() is None
+    assert vercel_production(remotes) == (first, True)
+    qtbot.waitUntil(lambda: not page.pinned.isVisible())
+    # ... and promoting this one puts it live.
+    select_row(page, third)
+    page.rollback_button.click()
+    box = page.findChild(QMessageBox)
+    assert box is not None
+    assert "keep going live automatically" in box.text()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.rollback_task.done(), timeout=10_000)
+    assert page.rollback_task.exception() is None
+    assert vercel_production(remotes) == (third, True)
+    qtbot.waitUntil(lambda: page.model.item(page.model.row_of(third)).production)
     assert remotes.check_vercel_contract() > 10
 
 

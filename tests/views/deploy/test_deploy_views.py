@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from console.sandbox.faults import FaultRule
 from console.sandbox.github import GitHubSandbox
 from console.services.deploy.deploy import DeployService
 from console.services.deploy.domains import DomainService
@@ -23,7 +24,7 @@ from console.store.db import Store
 from console.store.models import Project
 from console.views.bridge import StoreBridge
 from console.views.deploy.new_client import NewClientDialog, resume_interrupted_clients
-from console.views.deploy.page import DeploymentsPage, DeploySetupDialog
+from console.views.deploy.page import DeploymentsPage, DeploySetupDialog, deploy_steps
 from console.views.deploy.progress import DeployProgressDialog
 from console.views.messages import MessageBridge
 from console.views.models.deployments import Column, DeploymentsTableModel, Role, load_deployments
@@ -271,6 +272,34 @@ def test_dialog_renders_only_from_events(qtbot: QtBot, wiring: Wiring) -> None:
     assert dialog.step_status("a") == "undone"
     assert dialog.step_status("b") == "failed"
     assert "boom" in dialog.result_label.text()
+
+
+def test_dialog_shows_the_warning_a_run_ends_with(
+    qtbot: QtBot, remotes: Remotes, store: Store, wiring: Wiring, run_async: RunAsync
+) -> None:
+    project_id = run_async(add_project(store, remotes))
+    remotes.vercel.faults.add(FaultRule("status", path=r"^/_deployments/", status=503, times=None))
+    dialog = DeployProgressDialog(wiring.tasks, "Deploying Acme Shop", deploy_steps(wiring.deploy))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.run_finished, timeout=20_000) as ended:
+        dialog.start(lambda progress: wiring.deploy.deploy(project_id, progress))
+    assert ended.args == [True]
+    finish(qtbot, dialog)
+    assert dialog.result_label.text() == (
+        "⚠ Health check failed: https://acme-shop.vercel.app is not healthy: HTTP 503"
+    )
+    assert "Live at" not in dialog.result_label.text()
+    assert dialog.step_status("record") == "done"
+    # Kept on Vercel, READY; the project is marked warning.
+    (deployment,) = remotes.vercel.list_deployments(
+        project="acme-shop", limit=5, until=None, since=None, target="production", states=None
+    )[0]
+    assert deployment.state == "READY"
+    with store.read() as session:
+        row = session.get(Project, project_id)
+        assert row is not None
+        assert row.deployment_status == "warning"
 
 
 def test_model_contract(qtmodeltester: Any, remotes: Remotes, store: Store) -> None:
