@@ -41,10 +41,11 @@ def settings() -> BuildSettings:
     return BuildSettings()  # the user cache (or L4_BUILDCHECK_CACHE): shared by the slow tests
 
 
-#: Built on every CI run: Next 14 with Tailwind 3 and Next 16 with Tailwind 4,
-#: each with every page of the integration layer (the scaffold's own matrix
-#: covers Next 15). The others are `extended` (two to four minutes each).
-CI_SLUGS = ("kundenportal", "contacts-crm")
+#: Built on every CI run: Next 16 with Tailwind 4 and every page of the
+#: integration layer (the scaffold's own matrix covers Next 15 with Tailwind
+#: 3). The others, Next 14 among them, are `extended` (two to four minutes
+#: each): CI has 30 minutes in all, cold caches included.
+CI_SLUGS = ("contacts-crm",)
 
 
 @pytest.mark.parametrize(
