@@ -618,6 +618,7 @@ def _child_values(child: ChildOrganization) -> dict[str, Any]:
         "portal_url": child.portal_url,
         "pending": False,
         "updated_at": child.updated_at,
+        "remote_updated_at": child.updated_at.astimezone(UTC),  # sync compares it as text
     }
 
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration. Checked against Alembic's script directory by a test,
 #: so start-up can skip importing Alembic (about 0.9 s) when nothing is pending.
-HEAD_REVISION = "0004_remote_resources"
+HEAD_REVISION = "0005_remote_updated_at"
 #: Settings row naming the console version that last opened the store, so an
 #: older console can say which version a store it cannot read comes from.
 WRITTEN_BY_KEY = "store.written_by"

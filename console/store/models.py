@@ -52,6 +52,9 @@ class Organization(Base):
     #: True while created offline and not yet confirmed by the platform.
     pending: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The platform's `updatedAt` of the version stored here (None: never synced);
+    #: sync applies a remote row only when it is newer, so it never goes backwards.
+    remote_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Project(Base):
@@ -73,6 +76,9 @@ class Project(Base):
     source: Mapped[str] = mapped_column(String, default="platform")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The platform's `updatedAt` of the version stored here (None: never synced);
+    #: sync applies a remote row only when it is newer, so it never goes backwards.
+    remote_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Blob(Base):
@@ -183,6 +189,9 @@ class Conversation(Base):
     unread: Mapped[int] = mapped_column(Integer, default=0)
     preview: Mapped[str] = mapped_column(String, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The platform's `updatedAt` of the version stored here (None: never synced);
+    #: sync applies a remote row only when it is newer, so it never goes backwards.
+    remote_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Message(Base):

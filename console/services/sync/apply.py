@@ -2,7 +2,10 @@
 
 Used by the initial sync and by live events alike, so a change looks the same
 in the store whichever way it arrived; applying the same object twice is
-harmless.
+harmless. Objects that carry the platform's `updatedAt` (clients, builder apps,
+conversations) change a stored row only when they are newer than it: pages and
+events overlap and arrive out of order, and an older one must not put back
+what a newer one already set.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from console.services.platform.models import (
     Organization,
 )
 from console.store import models as m
-from console.store.db import Store
+from console.store.db import Store, Transaction
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,37 @@ def _upsert_statement(table: Any, sample: dict[str, Any], key: str) -> Any:
     stmt = insert(table)
     columns = {c: stmt.excluded[c] for c in sample if c != key}
     return stmt.on_conflict_do_update(index_elements=[key], set_=columns)
+
+
+def _upsert_newer(tx: Transaction, table: Any, rows: Sequence[dict[str, Any]], key: str) -> None:
+    """Upsert `rows` by `key`, changing a stored row only if the incoming one is newer.
+
+    The comparison is on `remote_updated_at` inside the statement itself, so
+    a write that lands between a read and this upsert cannot be undone by it.
+    Rows as old as the stored one or older are left out (logged at debug) and
+    only the rows written are touched: an empty id set would mean "many rows".
+    """
+    t = cast(Table, table.__table__)
+    stmt = insert(t)
+    newer = t.c.remote_updated_at.is_(None) | (
+        stmt.excluded.remote_updated_at > t.c.remote_updated_at
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[key],
+        set_={c: stmt.excluded[c] for c in rows[0] if c != key},
+        where=newer,
+    ).returning(t.c.id, t.c[key])
+    written = tx.session.execute(upsert, list(rows)).all()
+    ignored = {row[key] for row in rows} - {k for _, k in written}
+    if ignored:
+        logger.debug("%s not newer than stored, ignored: %s", t.name, sorted(ignored))
+    if written:
+        tx.touch(t.name, *(row_id for row_id, _ in written))
+
+
+def _remote_time(moment: datetime) -> datetime:
+    """In UTC: the store keeps times as text, so only one offset compares in order."""
+    return moment.astimezone(UTC)
 
 
 def apply_organization(store: Store, org: Organization) -> None:
@@ -83,29 +117,29 @@ def apply_organization(store: Store, org: Organization) -> None:
 
 
 def apply_children(store: Store, children: Sequence[ChildOrganization], tier: str) -> None:
-    _upsert(
-        store,
-        m.Organization,
-        [
-            {
-                "id": c.id,
-                "parent_id": c.parent_id,
-                "name": c.name,
-                "slug": c.slug,
-                "tier": tier,
-                "status": c.status,
-                "contact_email": c.contact_email,
-                "brand_color": c.brand_primary_color,
-                "logo_url": c.brand_logo_url,
-                "portal_url": c.portal_url,
-                "limits": {},
-                "pending": False,
-                "updated_at": c.updated_at,
-            }
-            for c in children
-        ],
-        "id",
-    )
+    if not children:
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "name": c.name,
+            "slug": c.slug,
+            "tier": tier,
+            "status": c.status,
+            "contact_email": c.contact_email,
+            "brand_color": c.brand_primary_color,
+            "logo_url": c.brand_logo_url,
+            "portal_url": c.portal_url,
+            "limits": {},
+            "pending": False,
+            "updated_at": c.updated_at,
+            "remote_updated_at": _remote_time(c.updated_at),
+        }
+        for c in children
+    ]
+    with store.write() as tx:
+        _upsert_newer(tx, m.Organization, rows, "id")
 
 
 def apply_builder_apps(store: Store, apps: Sequence[BuilderApp]) -> None:
@@ -113,7 +147,9 @@ def apply_builder_apps(store: Store, apps: Sequence[BuilderApp]) -> None:
 
     One INSERT .. ON CONFLICT, not read-then-insert: the outbox gives a local
     draft its remote id as soon as the platform created it, which can happen
-    between such a read and the insert (the app this event is about).
+    between such a read and the insert (the app this event is about). An app
+    not newer than the stored row is ignored (a stale event must not put back
+    the repository URL a publish set).
     """
     if not apps:
         return
@@ -133,15 +169,12 @@ def apply_builder_apps(store: Store, apps: Sequence[BuilderApp]) -> None:
             "source": "platform",
             "created_at": app.created_at,
             "updated_at": app.updated_at,
+            "remote_updated_at": _remote_time(app.updated_at),
         }
         for app in apps
     ]
     with store.write() as tx:
-        tx.session.execute(_upsert_statement(m.Project, rows[0], "remote_id"), rows)
-        ids = tx.session.scalars(
-            select(m.Project.id).where(m.Project.remote_id.in_([a.id for a in apps]))
-        )
-        tx.touch("projects", *ids)
+        _upsert_newer(tx, m.Project, rows, "remote_id")
 
 
 def apply_agents(store: Store, agents: Sequence[Agent]) -> None:
@@ -174,11 +207,16 @@ def _conversation_row(c: Conversation) -> dict[str, Any]:
         "message_count": c.message_count,
         "credits_spent": c.credits_spent,
         "updated_at": c.updated_at,
+        "remote_updated_at": _remote_time(c.updated_at),
     }
 
 
 def apply_conversations(store: Store, conversations: Sequence[Conversation]) -> None:
-    _upsert(store, m.Conversation, [_conversation_row(c) for c in conversations], "id")
+    if not conversations:
+        return
+    rows = [_conversation_row(c) for c in conversations]
+    with store.write() as tx:
+        _upsert_newer(tx, m.Conversation, rows, "id")
 
 
 def _message_row(msg: Message) -> dict[str, Any]:

@@ -15,7 +15,15 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -188,6 +196,8 @@ class ProjectDetailView(QWidget):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        #: A change concerned the project while hidden: reload when shown again.
+        self._stale = False
         self._setup_ui()
         self._connect_signals()
 
@@ -216,6 +226,7 @@ class ProjectDetailView(QWidget):
 
     def reload(self) -> asyncio.Task[ProjectDetail]:
         assert self._project_id is not None
+        self._stale = False
         return self._tasks.start(
             self,
             self._service.detail(self._project_id),
@@ -230,20 +241,26 @@ class ProjectDetailView(QWidget):
     def show_tab(self, tab: int) -> None:
         self.tabs.setCurrentIndex(tab)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Override QWidget.showEvent: catch up on what changed while hidden.
+
+        A deploy started here moves the window to Deployments, so the run's
+        writes arrive while this view is hidden.
+        """
+        super().showEvent(event)
+        if self._stale and self._project_id is not None:
+            self._reload_timer.start()
+
     # --- slots --------------------------------------------------------------
     @Slot(object)
     def _on_store_changed(self, changes: ChangeSet) -> None:
         pid = self._project_id
-        if pid is None or not self.isVisible():
+        if pid is None or not _concerns(changes, pid):
             return
-        relevant = (
-            pid in changes.ids("projects")
-            or pid in changes.ids("publish_configs")
-            or changes.touches("project_files", "deployments", "outbox")
-            or (changes.touches("projects") and not changes.ids("projects"))
-        )
-        if relevant:
+        if self.isVisible():
             self._reload_timer.start()
+        else:
+            self._stale = True
 
     @Slot()
     def _on_reload_timer_timeout(self) -> None:
@@ -926,6 +943,20 @@ class ProjectDetailView(QWidget):
         self.rules_table.selectionModel().currentChanged.connect(self._on_rule_current_changed)
         self.rules_model.dataChanged.connect(self._on_rules_changed)
         self.apply_button.clicked.connect(self._on_apply_clicked)
+
+
+def _concerns(changes: ChangeSet, project_id: int) -> bool:
+    """Whether `changes` may alter what the detail of `project_id` shows.
+
+    Deployment rows are keyed by their Vercel id, so any deployment write
+    counts; a projects write without ids ("many rows") counts too.
+    """
+    return (
+        project_id in changes.ids("projects")
+        or project_id in changes.ids("publish_configs")
+        or changes.touches("project_files", "deployments", "outbox")
+        or (changes.touches("projects") and not changes.ids("projects"))
+    )
 
 
 def _count(n: int, word: str) -> str:

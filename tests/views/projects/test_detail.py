@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.services.projects.models import Decision
+from console.store.models import Deployment, Project
 from console.views.projects import ProjectsPage
-from console.views.projects.detail import DecisionDelegate, ProjectDetailView
+from console.views.projects.detail import RELOAD_DELAY_MS, DecisionDelegate, ProjectDetailView
 from console.views.projects.detail_models import DataNeedsModel
 from console.views.projects.dialogs import ImportRequest
 from console.views.projects.highlight import PygmentsHighlighter
-from tests.views.projects.conftest import V0, Env
+from tests.views.projects.conftest import V0, Env, fill_platform
 
 MakePage = Callable[..., ProjectsPage]
 
@@ -205,3 +207,52 @@ def test_detail_highlighter_languages(qapp: object, path: str, language: str) ->
     highlighter.set_source("key = 1\n", path)
     assert highlighter.language == language
     assert document.toPlainText() == "key = 1\n"
+
+
+@pytest.mark.parametrize("away", [False, True], ids=["watched", "away_on_deployments"])
+def test_detail_follows_a_deploy_without_reopening(
+    qtbot: QtBot, make_page: MakePage, env: Env, away: bool
+) -> None:
+    """A deploy's writes show in the open detail, also when they land while it is hidden
+    (starting a deploy moves the window to Deployments)."""
+    ids = fill_platform(env.store)
+    page = make_page()
+    project_id = ids["Member Portal"]
+    with qtbot.waitSignal(page.detail.loaded, timeout=10000):
+        page.open_project(project_id)
+    overview = page.detail.overview_values
+    assert (overview["url"].text(), overview["last"].text()) == ("Not deployed", "None yet")
+
+    if away:
+        page.hide()
+    _write_deploy(env, project_id, "https://member-portal.vercel.app")
+    if away:
+        qtbot.wait(RELOAD_DELAY_MS * 2)
+        assert overview["last"].text() == "None yet"  # hidden: nothing reloads yet
+        page.show()
+
+    qtbot.waitUntil(lambda: "member-portal.vercel.app" in overview["url"].text(), timeout=5000)
+    assert overview["last"].text().startswith("Ready")
+    assert page.detail.history_model.rowCount() == 1
+
+
+def _write_deploy(env: Env, project_id: int, url: str) -> None:
+    """The rows a successful deploy writes: its deployment, then the project's production URL."""
+    now = datetime.now(UTC)
+    with env.store.write() as tx:
+        tx.session.add(
+            Deployment(
+                id="dpl_member",
+                project_id=project_id,
+                state="READY",
+                url="member-portal-abc.vercel.app",
+                created_at=now,
+                ready_at=now,
+            )
+        )
+    with env.store.write() as tx:
+        project = tx.session.get(Project, project_id)
+        assert project is not None
+        project.production_url = url
+        project.deployment_status = "deployed"
+        project.updated_at = now
