@@ -49,7 +49,7 @@ from console.services.platform.client import (
 from console.services.platform.models import Message as RemoteMessage
 from console.services.platform.models import StaffRef, Template
 from console.services.sync.apply import apply_conversations, apply_messages
-from console.services.sync.outbox import Delivery, Handler, OutboxProcessor, enqueue
+from console.services.sync.outbox import Delivery, Handler, enqueue, reset_entry
 from console.store.db import Store, Transaction
 from console.store.models import Agent, Conversation, Message, Organization, OutboxEntry, Setting
 
@@ -376,39 +376,25 @@ class ConversationService:
             UserInputError: the message is not failed or held, or the text is
                 empty or too long.
         """
-        with self._store.read() as session:
-            message = session.get(Message, message_id)
-            entry = _unsent_entry(session, message_id)
-            seen = (
-                _newest_seen(session, message.session_id, seen_up_to)
-                if message is not None and seen_up_to is not None
-                else None
-            )
-        if message is None or message.delivery not in ("failed", "held") or entry is None:
-            raise UserInputError("Only a message that failed or is held can be sent again.")
-        payload = dict(entry.payload)
-        payload.pop(HELD_KEY, None)
-        if seen_up_to is not None:
-            payload[SEEN_KEY] = seen
-        if text is not None and message.template_name is None:
-            text = text.strip()
-            if not text:
-                raise UserInputError("The message is empty.")
-            if len(text) > MAX_MESSAGE_LENGTH:
-                raise UserInputError(
-                    f"The message is {len(text)} characters long; "
-                    f"the limit is {MAX_MESSAGE_LENGTH}."
-                )
-            payload["text"] = text
+        # One transaction: a crash between resetting the message and its outbox
+        # row would leave the message pending with nothing to send it.
         with self._store.write() as tx:
-            row = tx.session.get(Message, message_id)
-            if row is not None:
-                row.delivery = "pending"
-                row.error = None
-                row.created_at = datetime.now(UTC)
-                if "text" in payload:
-                    row.text = payload["text"]
-        OutboxProcessor(self._store, self.outbox_handlers()).retry(entry.id, payload)
+            message = tx.session.get(Message, message_id)
+            entry = _unsent_entry(tx.session, message_id)
+            if message is None or message.delivery not in ("failed", "held") or entry is None:
+                raise UserInputError("Only a message that failed or is held can be sent again.")
+            payload = dict(entry.payload)
+            payload.pop(HELD_KEY, None)
+            if seen_up_to is not None:
+                payload[SEEN_KEY] = _newest_seen(tx.session, message.session_id, seen_up_to)
+            if text is not None and message.template_name is None:
+                payload["text"] = _checked_text(text)
+            message.delivery = "pending"
+            message.error = None
+            message.created_at = datetime.now(UTC)
+            if "text" in payload:
+                message.text = payload["text"]
+            reset_entry(tx, entry.id, payload)
         self._queued()
 
     def discard_message(self, message_id: int, *, initiator: object | None = None) -> None:
@@ -532,6 +518,18 @@ def _newest_seen(session: Session, session_id: str, seen_up_to: int) -> str | No
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     )
+
+
+def _checked_text(text: str) -> str:
+    """An edited reply's text, stripped; `UserInputError` if empty or too long."""
+    text = text.strip()
+    if not text:
+        raise UserInputError("The message is empty.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise UserInputError(
+            f"The message is {len(text)} characters long; the limit is {MAX_MESSAGE_LENGTH}."
+        )
+    return text
 
 
 def _unsent_entry(session: Session, message_id: int) -> OutboxEntry | None:

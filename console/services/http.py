@@ -1,11 +1,11 @@
 """HTTP plumbing shared by the httpx-based service clients (platform, Vercel).
 
-Three things live here:
+What lives here:
 
 - `build_client()`: one `httpx.AsyncClient` per remote (explicit timeouts,
   base_url, auth header, User-Agent, optional transport for tests). The
   composition root builds it, injects it into the client, and closes it.
-- `RetryPolicy` and `HttpApi`: the ONE retry policy for every remote call
+- `RetryPolicy` and `HttpApi`: the ONE retry policy for interactive remote calls
   (the PyGithub and Stripe clients run their calls through `run_with_retry`
   too). Idempotent calls (GET/HEAD/OPTIONS/PUT/DELETE, or any call carrying an
   idempotency key) are retried on 5xx, timeouts, connection errors and dropped
@@ -13,6 +13,12 @@ Three things live here:
   retried for any method, because the remote did not act on the request: a
   refused or timed-out *connect* (nothing was sent) and a rate limit (the
   remote refused it).
+- Outbox deliveries (`single_attempt()`): every call makes ONE attempt. The
+  outbox's persisted backoff is then the only retry policy for queued work
+  (no HTTP retries stacked under it, and a failing remote costs one request
+  per due row, not four); a rate limit's wait travels up in
+  `RateLimited.retry_after` for the outbox to honour. Interactive calls keep
+  the `RetryPolicy`.
 - Rate limits (`rate_limit_wait`): wait what the remote's headers name:
   ``Retry-After`` (seconds or HTTP date), else ``X-RateLimit-Reset`` (epoch
   seconds, Vercel's and GitHub's) when the window is exhausted
@@ -31,12 +37,14 @@ path, status, attempt numbers and sizes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -342,6 +350,22 @@ def parse_json(remote: str, response: httpx.Response) -> object:
 
 # --------------------------------------------------------------------------- the retry loop
 
+_single_attempt: ContextVar[bool] = ContextVar("single_attempt", default=False)
+
+
+@contextlib.contextmanager
+def single_attempt() -> Iterator[None]:
+    """Calls made inside (this task, its child tasks and threads) try once only.
+
+    The outbox delivers inside it: its own backoff decides when to try again,
+    so retrying here too would multiply the requests and hold the lane.
+    """
+    token = _single_attempt.set(True)
+    try:
+        yield
+    finally:
+        _single_attempt.reset(token)
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -378,11 +402,13 @@ async def run_with_retry(
         remote: name for logs.
         label: what is being done, for logs (method and path; never secrets).
 
+    Inside `single_attempt()` the policy's `attempts` is ignored: one try.
+
     Raises:
         RemoteError: the last attempt's typed error, or `RateLimited` at once
             when the wait a rate limit needs is longer than `policy.retry_after_cap`.
     """
-    attempts = max(1, policy.attempts)
+    attempts = 1 if _single_attempt.get() else max(1, policy.attempts)
     unnamed_limits = 0
     for number in range(1, attempts + 1):
         try:

@@ -33,6 +33,7 @@ from console.services.http import (
     parse_retry_after,
     rate_limit_wait,
     run_with_retry,
+    single_attempt,
 )
 from tests.services.conftest import Recorder, SleepLog, dropped_response, json_response
 
@@ -167,6 +168,26 @@ async def test_429_forever_raises_rate_limited(policy: RetryPolicy) -> None:
         await _api(rec, policy).send("GET", "/x")
     assert info.value.retry_after == 1.0
     assert len(rec.requests) == policy.attempts
+
+
+async def test_single_attempt_tries_once_and_leaves_the_wait_to_the_caller(
+    policy: RetryPolicy, sleeps: SleepLog
+) -> None:
+    """Outbox deliveries: one request per attempt; the outbox's backoff is the policy."""
+    down = Recorder(lambda r: json_response(503, {}))
+    with single_attempt(), pytest.raises(Unavailable):
+        await _api(down, policy).send("GET", "/x")
+    assert len(down.requests) == 1
+    limited = Recorder(lambda r: json_response(429, {}, **{"Retry-After": "2"}))
+    with single_attempt(), pytest.raises(RateLimited) as info:
+        await _api(limited, policy).send("GET", "/x")
+    assert info.value.retry_after == 2.0  # the outbox postpones by it
+    assert len(limited.requests) == 1
+    assert sleeps.waits == []
+    interactive = Recorder(lambda r: json_response(503, {}))
+    with pytest.raises(Unavailable):  # interactive calls keep the policy's retries
+        await _api(interactive, policy).send("GET", "/x")
+    assert len(interactive.requests) == policy.attempts
 
 
 NOW = 1_790_000_000.0

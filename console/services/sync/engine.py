@@ -7,7 +7,10 @@
   harmlessly.
 - Following: the server-sent event stream; when it is unavailable, polling
   `GET /events` with the same cursor, trying the stream again now and then.
-- The outbox is drained whenever the platform answers again, and on a timer.
+- The outbox is delivered one task per lane (target): whenever something is
+  queued, the platform answers again, or on a timer, each lane with a due row
+  that has no task yet gets one, so a long publish or a failing remote never
+  holds up a chat reply.
 - Online/offline is what the last exchange with the platform said; it is
   reported through `on_status` and never blocks anything.
 
@@ -26,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from console.errors import AuthError, ConsoleError, NetworkError, RateLimited, Unavailable
+from console.services.platform.client import REMOTE as PLATFORM
 from console.services.platform.client import EventCursorInvalid, PlatformClient
 from console.services.platform.models import (
     BuilderAppUpdatedEvent,
@@ -115,6 +119,7 @@ class SyncEngine:
         self._status = SyncStatus(online=False, mode="starting", pending=pending_count(store))
         self._outbox_wakeup = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._lanes: dict[str, asyncio.Task[None]] = {}
 
     @property
     def status(self) -> SyncStatus:
@@ -129,12 +134,14 @@ class SyncEngine:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._lanes.values()]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        self._lanes.clear()
 
     def outbox_changed(self) -> None:
         """A service queued something: deliver it now if online."""
@@ -303,14 +310,6 @@ class SyncEngine:
             await asyncio.sleep(self._poll_interval)
 
     # --- outbox ---------------------------------------------------------------
-    async def drain_outbox(self) -> None:
-        result = await self._outbox.drain()
-        if isinstance(result.blocked_by, OFFLINE_ERRORS):
-            self._set_status(online=False, mode="offline", error=result.blocked_by.user_text())
-        elif result.delivered:
-            self._set_status(online=True)
-        self._set_status(pending=result.pending)
-
     async def _deliver_forever(self) -> None:
         while True:
             # WORKAROUND(https://github.com/python/cpython/issues/86296): not
@@ -321,12 +320,40 @@ class SyncEngine:
                     await self._outbox_wakeup.wait()
             self._outbox_wakeup.clear()
             try:
-                await self.drain_outbox()
-            except ConsoleError as error:
-                logger.info("outbox drain stopped: %s", type(error).__name__)
+                self._start_lanes()
             except Exception:
-                logger.exception("outbox drain failed unexpectedly; retrying")
-                await asyncio.sleep(self._outbox_interval)
+                logger.exception("outbox lanes could not be read; retrying")
+
+    def _start_lanes(self) -> None:
+        """One task for each lane with a row due now, unless it has one already."""
+        for target in self._outbox.due_targets():
+            if target not in self._lanes:
+                self._lanes[target] = asyncio.ensure_future(self._run_lane(target))
+
+    async def _run_lane(self, target: str) -> None:
+        """Deliver one lane until it is empty or stalled, then give up its place.
+
+        A row queued while this runs is picked up by it; one queued after its
+        last look at the queue finds the lane free (`drain_lane` returns
+        without awaiting after that look), and the wakeup starts a new task.
+        """
+        try:
+            result = await self._outbox.drain_lane(target)
+        except ConsoleError as stopped:
+            logger.info("outbox lane %s stopped: %s", target, type(stopped).__name__)
+            return
+        except Exception:
+            logger.exception("outbox lane %s failed unexpectedly; retrying later", target)
+            return
+        finally:
+            self._lanes.pop(target, None)
+        error = result.blocked_by
+        if isinstance(error, OFFLINE_ERRORS) and error.remote == PLATFORM:
+            # Only the platform's answer says online or offline; a GitHub outage does not.
+            self._set_status(online=False, mode="offline", error=error.user_text())
+        elif result.delivered:
+            self._set_status(online=True)
+        self._set_status(pending=result.pending)
 
     # --- status ---------------------------------------------------------------
     def _set_status(self, **changes: object) -> None:

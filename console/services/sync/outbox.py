@@ -1,8 +1,10 @@
 """The outbox: local writes that must reach a remote, delivered exactly once.
 
 A service records its local change and an outbox row in ONE store
-transaction (`enqueue`). `OutboxProcessor.drain()` delivers pending rows in
-`id` order per target through the handler registered for their kind:
+transaction (`enqueue`). Each target is a lane: its rows are delivered in
+`id` order, and lanes run concurrently (`drain_lane`, one task per lane), so
+a chat reply never waits behind a queued publish or a failing remote. Rows
+go through the handler registered for their kind:
 
 - a row is marked `done` only after its handler returned, i.e. the remote
   confirmed; a crash before that re-sends it with the same idempotency key,
@@ -16,10 +18,15 @@ transaction (`enqueue`). `OutboxProcessor.drain()` delivers pending rows in
   it is not sent, and its target waits behind it, until that row is `done`
   (a publish waits for its builder app's create). A dependency that failed
   keeps it waiting until the dependency is retried and delivered.
+
+Retries: the backoff here is the one retry policy of queued work. Handlers
+run inside `http.single_attempt()`, so each remote call is tried once and a
+failure comes straight back to be postponed (a rate limit's wait included).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import uuid
@@ -29,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from console.errors import (
     AuthError,
@@ -38,6 +46,7 @@ from console.errors import (
     RemoteError,
     Unavailable,
 )
+from console.services.http import single_attempt
 from console.store.db import Store, Transaction
 from console.store.models import OutboxEntry
 
@@ -80,10 +89,20 @@ class Handler:
 
 @dataclass(frozen=True)
 class DrainResult:
+    """What a drain did.
+
+    Attributes:
+        pending: rows still pending in the whole outbox afterwards.
+        blocked_by: the error that stopped a lane (the first one, by row id).
+        stalled: the lanes stopped at a row that cannot go now (postponed, or
+            no handler for its kind).
+    """
+
     delivered: int
     failed: int
     pending: int
     blocked_by: ConsoleError | None = None
+    stalled: frozenset[str] = frozenset()
 
 
 def enqueue(
@@ -141,52 +160,59 @@ class OutboxProcessor:
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
 
-    async def drain(self, *, limit: int | None = None) -> DrainResult:
-        """Deliver what is due now; stop a target at its first retryable failure."""
+    async def drain(self) -> DrainResult:
+        """Deliver what is due now, every lane concurrently, until only stalled lanes are left.
+
+        A lane whose row was waiting for a row of another lane runs again once
+        that one is done, within the same drain.
+        """
         delivered = failed = 0
         blocked: ConsoleError | None = None
-        blocked_targets: set[str] = set()
-        while limit is None or delivered + failed < limit:
-            entry = self._next_due(blocked_targets)
-            if entry is None:
-                break
+        stalled: set[str] = set()
+        while targets := [t for t in self.due_targets() if t not in stalled]:
+            # Every lane finishes its delivery before a bug in one is raised.
+            lanes = await asyncio.gather(
+                *(self.drain_lane(t) for t in targets), return_exceptions=True
+            )
+            for lane in lanes:
+                if isinstance(lane, BaseException):
+                    raise lane
+                delivered += lane.delivered
+                failed += lane.failed
+                blocked = blocked or lane.blocked_by
+                stalled |= lane.stalled
+        pending = pending_count(self._store)
+        return DrainResult(delivered, failed, pending, blocked, frozenset(stalled))
+
+    async def drain_lane(self, target: str) -> DrainResult:
+        """Deliver one target's due rows in order; stop at its first retryable failure.
+
+        Returns without awaiting anything after its last look at the queue:
+        a caller that runs one task per lane may start a new task for a row
+        queued later as soon as this one is done.
+        """
+        delivered = failed = 0
+        while (entry := self._next_due(target)) is not None:
             handler = self._handlers.get(entry.kind)
             if handler is None:
                 logger.error("no outbox handler for kind %s (row %s)", entry.kind, entry.id)
-                blocked_targets.add(entry.target)
-                continue
+                return self._lane_result(target, delivered, failed, stalled=True)
             try:
-                result = await handler.deliver(entry)
+                with single_attempt():
+                    result = await handler.deliver(entry)
             except RETRYABLE as error:
                 self._postpone(entry, error)
-                blocked_targets.add(entry.target)
-                blocked = error
-                continue
+                return self._lane_result(target, delivered, failed, stalled=True, error=error)
             except ConsoleError as error:
                 self._reject(entry, handler, error)
                 failed += 1
                 continue
             self._complete(entry, handler, result)
             delivered += 1
-        return DrainResult(delivered, failed, pending_count(self._store), blocked)
+        return self._lane_result(target, delivered, failed)
 
-    def retry(self, entry_id: int, payload: dict[str, Any] | None = None) -> None:
-        """Put a failed row back in the queue (edited payload, new key)."""
-        with self._store.write() as tx:
-            entry = tx.session.get(OutboxEntry, entry_id)
-            if entry is None or entry.status != "failed":
-                return
-            if payload is not None:
-                entry.payload = payload
-            # A new key: the remote must not replay the rejection of the old content.
-            entry.idempotency_key = f"l4c-{uuid.uuid4()}"
-            entry.status = "pending"
-            entry.last_error = None
-            entry.next_attempt_at = None
-
-    # --- helpers ----------------------------------------------------------
-    def _next_due(self, skip_targets: set[str]) -> Delivery | None:
-        """The oldest pending row of the first target that is not blocked or waiting."""
+    def due_targets(self) -> list[str]:
+        """The lanes whose oldest pending row may be sent now, the oldest row first."""
         now = self._clock()
         heads = (
             select(func.min(OutboxEntry.id))
@@ -195,28 +221,46 @@ class OutboxProcessor:
         )
         with self._store.read() as session:
             query = select(OutboxEntry).where(OutboxEntry.id.in_(heads)).order_by(OutboxEntry.id)
-            for entry in session.scalars(query):
-                if entry.target in skip_targets:
-                    continue
-                if entry.depends_on is not None:
-                    before = session.get(OutboxEntry, entry.depends_on)
-                    if before is not None and before.status != "done":
-                        # Not a failure: the next call sees it again once `before` is done.
-                        continue
-                due = entry.next_attempt_at
-                if due is not None and _aware(due) > now:
-                    # The oldest row of this target waits; later ones must too.
-                    skip_targets.add(entry.target)
-                    continue
-                return Delivery(
-                    entry.id,
-                    entry.target,
-                    entry.kind,
-                    dict(entry.payload),
-                    entry.idempotency_key,
-                    entry.attempts,
-                )
-        return None
+            return [e.target for e in session.scalars(query) if _is_due(session, e, now)]
+
+    def retry(self, entry_id: int, payload: dict[str, Any] | None = None) -> None:
+        """Put a failed row back in the queue (edited payload, new key)."""
+        with self._store.write() as tx:
+            reset_entry(tx, entry_id, payload)
+
+    # --- helpers ----------------------------------------------------------
+    def _next_due(self, target: str) -> Delivery | None:
+        """The lane's oldest pending row, if it may be sent now."""
+        query = (
+            select(OutboxEntry)
+            .where(OutboxEntry.target == target, OutboxEntry.status == "pending")
+            .order_by(OutboxEntry.id)
+            .limit(1)
+        )
+        with self._store.read() as session:
+            entry = session.scalars(query).first()
+            if entry is None or not _is_due(session, entry, self._clock()):
+                return None
+            return Delivery(
+                entry.id,
+                entry.target,
+                entry.kind,
+                dict(entry.payload),
+                entry.idempotency_key,
+                entry.attempts,
+            )
+
+    def _lane_result(
+        self,
+        target: str,
+        delivered: int,
+        failed: int,
+        *,
+        stalled: bool = False,
+        error: ConsoleError | None = None,
+    ) -> DrainResult:
+        lanes = frozenset({target}) if stalled else frozenset()
+        return DrainResult(delivered, failed, pending_count(self._store), error, lanes)
 
     def _postpone(self, entry: Delivery, error: ConsoleError) -> None:
         attempts = entry.attempts + 1
@@ -258,6 +302,38 @@ class OutboxProcessor:
             row.last_error = None
             if handler.delivered is not None:
                 handler.delivered(tx, entry, result)
+
+
+def reset_entry(tx: Transaction, entry_id: int, payload: dict[str, Any] | None = None) -> bool:
+    """Put a failed row back in the queue inside the caller's transaction.
+
+    With the local change that goes with it (the message shown as pending
+    again) in the same transaction, a crash can never leave one without the
+    other. Returns False when the row is gone or not failed.
+    """
+    entry = tx.session.get(OutboxEntry, entry_id)
+    if entry is None or entry.status != "failed":
+        return False
+    if payload is not None:
+        entry.payload = payload
+    # A new key: the remote must not replay the rejection of the old content.
+    entry.idempotency_key = f"l4c-{uuid.uuid4()}"
+    entry.status = "pending"
+    entry.last_error = None
+    entry.next_attempt_at = None
+    return True
+
+
+def _is_due(session: Session, entry: OutboxEntry, now: datetime) -> bool:
+    """Whether a lane's oldest pending row may be sent at `now`."""
+    if entry.depends_on is not None:
+        before = session.get(OutboxEntry, entry.depends_on)
+        if before is not None and before.status != "done":
+            # Not a failure: it is due again once `before` is done.
+            return False
+    due = entry.next_attempt_at
+    # A row in backoff holds its lane: later rows must not overtake it.
+    return due is None or _aware(due) <= now
 
 
 def _aware(moment: datetime) -> datetime:

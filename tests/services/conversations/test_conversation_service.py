@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.errors import UserInputError
+from console.services import conversations
 from console.services.conversations import (
     CannedResponse,
     ConversationService,
@@ -19,7 +20,7 @@ from console.services.conversations import (
     waiting_sessions,
     window_closed,
 )
-from console.store.db import ChangeSet, Store
+from console.store.db import ChangeSet, Store, Transaction
 from console.store.models import Conversation, Message, OutboxEntry
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -188,3 +189,31 @@ def test_service_retry_requeues_failed_message_with_new_text(tmp_path: Path) -> 
         "pending",
         "Refund done, 3-5 days",
     )
+
+
+def test_service_retry_is_one_transaction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash between resetting the message and its outbox row changes neither."""
+    store = _store(tmp_path)
+    service = ConversationService(store, None)  # type: ignore[arg-type]
+    message_id = service.queue_message("ses_2", "Refund done", author_name="Sam Operator")
+    with store.write() as tx:
+        row = tx.session.get(Message, message_id)
+        assert row is not None
+        row.delivery, row.error = "failed", "Rejected"
+        entry = tx.session.query(OutboxEntry).one()
+        entry.status = "failed"
+        old_key = entry.idempotency_key
+
+    def killed(tx: Transaction, *_args: object) -> bool:
+        tx.session.flush()  # the message's reset is written...
+        raise RuntimeError("killed between the two writes")  # ...and the outbox row's is not
+
+    monkeypatch.setattr(conversations, "reset_entry", killed)
+    with pytest.raises(RuntimeError):
+        service.retry_message(message_id, "Refund done, 3-5 days")
+    with store.read() as session:
+        entry = session.query(OutboxEntry).one()
+        message = session.get(Message, message_id)
+    assert (entry.status, entry.idempotency_key) == ("failed", old_key)
+    assert message is not None
+    assert (message.delivery, message.text, message.error) == ("failed", "Refund done", "Rejected")

@@ -197,3 +197,38 @@ def test_a_row_whose_dependency_was_refused_waits_for_its_retry(store: Store) ->
     second = asyncio.run(processor.drain())
     assert (second.delivered, second.pending) == (2, 0)
     assert remote.order == ["create", "publish"]
+
+
+def test_a_slow_lane_does_not_hold_up_the_others(store: Store) -> None:
+    """A publish in flight (queued first) must not delay a chat reply of another lane."""
+    order: list[str] = []
+
+    async def run() -> None:
+        released = asyncio.Event()
+
+        async def slow_publish(delivery: Delivery) -> str:
+            await released.wait()
+            order.append("publish")
+            return "pushed"
+
+        async def reply(delivery: Delivery) -> str:
+            order.append("reply")
+            released.set()
+            return "sent"
+
+        _queue_one(store, "publish:1", "publish")
+        _queue_one(store, "conversation:s1", "reply")
+        with store.write() as tx:
+            tx.session.query(OutboxEntry).filter(OutboxEntry.target == "publish:1").update(
+                {"kind": "project.publish"}
+            )
+        processor = OutboxProcessor(
+            store,
+            {"project.publish": Handler(slow_publish), "message.post": Handler(reply)},
+        )
+        async with asyncio.timeout(5.0):  # one lane after the other would never end
+            result = await processor.drain()
+        assert (result.delivered, result.pending) == (2, 0)
+
+    asyncio.run(run())
+    assert order == ["reply", "publish"]
