@@ -116,16 +116,19 @@ def apply_organization(store: Store, org: Organization) -> None:
     )
 
 
-def apply_children(store: Store, children: Sequence[ChildOrganization], tier: str) -> None:
+def apply_children(store: Store, children: Sequence[ChildOrganization]) -> None:
+    """Clients take the agency's plan, as stored (a child's own payload carries none)."""
     if not children:
         return
+    with store.read() as session:
+        tier = session.scalar(select(m.Organization.tier).where(m.Organization.parent_id.is_(None)))
     rows: list[dict[str, Any]] = [
         {
             "id": c.id,
             "parent_id": c.parent_id,
             "name": c.name,
             "slug": c.slug,
-            "tier": tier,
+            "tier": tier or "free",
             "status": c.status,
             "contact_email": c.contact_email,
             "brand_color": c.brand_primary_color,

@@ -157,7 +157,7 @@ class SyncEngine:
         org = await self._platform.get_organization()
         await asyncio.to_thread(apply.apply_organization, self._store, org)
         children = await self._all_pages(self._platform.list_children)
-        await asyncio.to_thread(apply.apply_children, self._store, children, org.tier)
+        await asyncio.to_thread(apply.apply_children, self._store, children)
         report(SyncProgress("clients", len(children)))
         apps = await self._all_pages(self._platform.list_builder_apps)
         await asyncio.to_thread(apply.apply_builder_apps, self._store, apps)
@@ -236,7 +236,7 @@ class SyncEngine:
             elif isinstance(event, BuilderAppUpdatedEvent):
                 apply.apply_builder_apps(self._store, [event.app])
             elif isinstance(event, OrganizationUpdatedEvent) and event.child is not None:
-                apply.apply_children(self._store, [event.child], tier="")
+                apply.apply_children(self._store, [event.child])
         apply.apply_messages(self._store, messages)
         apply.set_cursor(self._store, EVENTS_CURSOR, str(events[-1].id))
 

@@ -192,3 +192,33 @@ async def test_sync_stops_when_cancelled_just_as_the_outbox_wakes(
             await engine.stop()  # cancels at once, in this step
     store.close()
     assert not limit.expired()
+
+
+async def test_a_client_changed_live_keeps_the_agencys_plan(
+    tmp_path: Path, platform: Platform
+) -> None:
+    """An organization.updated event carries no plan: the stored one is not blanked."""
+    sandbox, served = platform
+    store = Store(tmp_path / "db.sqlite3")
+    engine, _ = _engine(store, platform, use_stream=False)
+    await engine.initial_sync()
+    with store.read() as session:
+        agency = session.scalar(select(Organization.tier).where(Organization.parent_id.is_(None)))
+    child = sandbox.children()[0]
+    assert agency
+    assert _client(store, child.id) == (child.name, agency)
+    colleague = make_client(served.url, sandbox.api_key)
+    engine.start()
+    try:
+        await colleague.update_child(child.id, name="Renamed Client")
+        await _until(lambda: _client(store, child.id)[0] == "Renamed Client")
+        assert _client(store, child.id) == ("Renamed Client", agency)
+    finally:
+        await engine.stop()
+        await colleague.aclose()
+
+
+def _client(store: Store, org_id: str) -> tuple[str, str]:
+    with store.read() as session:
+        row = session.get(Organization, org_id)
+        return (row.name, row.tier) if row is not None else ("", "")
