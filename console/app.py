@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from console import resources
@@ -91,17 +90,13 @@ def display_available(environ: Mapping[str, str] = os.environ) -> bool:
     return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
 
 
-def is_dark(app: QGuiApplication) -> bool:
-    return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-
-
 def window_state(paths: Paths) -> QSettings:
     """Per-machine view state (geometry, last section), readable before the store opens."""
     return QSettings(str(paths.data_dir / "window.ini"), QSettings.Format.IniFormat)
 
 
 def build_shell(app: QApplication, paths: Paths) -> tuple[MainWindow, MessageBridge]:
-    dark = is_dark(app)
+    dark = resources.is_dark(app)
     app.setStyleSheet(resources.stylesheet(dark))
     messages = MessageBridge()
     window = MainWindow(messages, window_state(paths), dark=dark)
@@ -165,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _handed_over(options: LaunchOptions, running: Answer) -> int:
     """This start found a console on its folder and handed over: say so."""
     opened = f", on {options.section.capitalize()}" if options.section else ""
-    print(
+    # This process has no window: the terminal that started it is where the user looks.
+    print(  # noqa: T201
         f"l4-console: a console is already running for {options.paths.data_dir} "
         f"(process {running.pid}); its window was brought forward{opened}."
     )
@@ -178,7 +174,7 @@ def _handed_over(options: LaunchOptions, running: Answer) -> int:
         if given
     ]
     if unused:
-        print(
+        print(  # noqa: T201
             f"l4-console: {' and '.join(unused)} only apply to a console that starts; "
             "close the running one first, or use another --data-dir."
         )
@@ -324,7 +320,7 @@ class _Lifecycle(QObject):
         self.signals.install()
         # A --screenshot run has nobody to read dialogs: the log and stderr say it all.
         if self._options.screenshot is None:
-            self.presenter = ReportPresenter(self._window, dark=is_dark(self._app))
+            self.presenter = ReportPresenter(self._window, dark=resources.is_dark(self._app))
             self.crash_net.crashed.connect(self.presenter.show)
             self.presenter.fatal_closed.connect(self._on_presenter_fatal_closed)
 

@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console import resources
-from console.app import is_dark
 from console.config import LaunchOptions
 from console.errors import ConsoleError
 from console.sandbox.embedded import EmbeddedSandbox, start_embedded
@@ -130,7 +129,7 @@ class Console:
         )
         self.online = False
         self.wizard: PublishWizard | None = None
-        self.dark = is_dark(app)
+        self.dark = resources.is_dark(app)
         self.sandbox = options.force_sandbox or not self._platform_configured()
         # Sandbox repositories and sites exist only on loopback: links open those pages.
         self.sandbox_links = SandboxLinks() if self.sandbox else None
@@ -408,7 +407,7 @@ class Console:
         self.window.set_sync_state(status.describe())
 
     def _on_color_scheme_changed(self) -> None:
-        self.dark = is_dark(self.app)
+        self.dark = resources.is_dark(self.app)
         self.app.setStyleSheet(resources.stylesheet(self.dark))
 
     async def shutdown(self) -> None:

@@ -6,10 +6,15 @@ import json
 from functools import cache
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from console.paths import resources_dir
+
+
+def is_dark(app: QGuiApplication) -> bool:
+    """Whether the system colour scheme is dark (the theme the console paints in)."""
+    return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
 @cache

@@ -11,6 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from console import vocabulary
+from console.vocabulary import Category as ApiCategory
+
 logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
@@ -18,7 +21,6 @@ JSON = dict[str, Any]
 Tier = Literal["free", "pro", "agency", "enterprise"]
 ChildStatus = Literal["provisioning", "active", "warning", "failed", "suspended"]
 AppStatus = Literal["draft", "published", "deployed", "failed"]
-Architecture = Literal["thin_client", "full_stack", "hybrid"]
 DeploymentStatus = Literal["none", "deploying", "deployed", "failed"]
 Channel = Literal["whatsapp", "webchat", "sms"]
 ConversationStatus = Literal["active", "handed_off", "closed"]
@@ -42,24 +44,19 @@ CHILD_STATUSES: tuple[ChildStatus, ...] = (
     "suspended",
 )
 APP_STATUSES: tuple[AppStatus, ...] = ("draft", "published", "deployed", "failed")
-ARCHITECTURES: tuple[Architecture, ...] = ("thin_client", "full_stack", "hybrid")
 CHANNELS: tuple[Channel, ...] = ("whatsapp", "webchat", "sms")
 CONVERSATION_STATUSES: tuple[ConversationStatus, ...] = ("active", "handed_off", "closed")
+# The shared vocabulary (`console.vocabulary` is the one definition).
+Architecture = vocabulary.ArchitectureName
+ARCHITECTURES = vocabulary.ARCHITECTURES
+CATEGORY_IDS = vocabulary.CATEGORY_IDS
+WEBHOOK_EVENTS = vocabulary.WEBHOOK_EVENTS
 TRANSACTION_KINDS: tuple[TransactionKind, ...] = (
     "llm_message",
     "tool_call",
     "daily_grant",
     "monthly_grant",
     "purchase",
-)
-WEBHOOK_EVENTS: tuple[str, ...] = (
-    "form.submitted",
-    "payment.completed",
-    "contact.created",
-    "conversation.started",
-    "conversation.closed",
-    "conversation.handed_off",
-    "message.received",
 )
 
 
@@ -117,19 +114,20 @@ class Category:
         }
 
 
-CATEGORIES: tuple[Category, ...] = (
-    Category("products", "Products", "product"),
-    Category("events", "Events", "event"),
-    Category("crm", "CRM contacts", "crm_contact"),
-    Category("forms", "Forms", "form"),
-    Category("invoices", "Invoices", "invoice"),
-    Category("tickets", "Tickets", "ticket"),
-    Category("bookings", "Bookings", "booking"),
-    Category("workflows", "Workflows", "workflow"),
-    Category("checkout", "Checkout", "checkout_instance"),
-    Category("conversations", "Conversations (agent sessions)", "agent_session"),
-)
-CATEGORY_IDS: tuple[str, ...] = tuple(c.id for c in CATEGORIES)
+#: The catalog's name and object type of each category (`console.vocabulary` lists them).
+_CATALOG: dict[ApiCategory, tuple[str, str]] = {
+    ApiCategory.PRODUCTS: ("Products", "product"),
+    ApiCategory.EVENTS: ("Events", "event"),
+    ApiCategory.CRM: ("CRM contacts", "crm_contact"),
+    ApiCategory.FORMS: ("Forms", "form"),
+    ApiCategory.INVOICES: ("Invoices", "invoice"),
+    ApiCategory.TICKETS: ("Tickets", "ticket"),
+    ApiCategory.BOOKINGS: ("Bookings", "booking"),
+    ApiCategory.WORKFLOWS: ("Workflows", "workflow"),
+    ApiCategory.CHECKOUT: ("Checkout", "checkout_instance"),
+    ApiCategory.CONVERSATIONS: ("Conversations (agent sessions)", "agent_session"),
+}
+CATEGORIES: tuple[Category, ...] = tuple(Category(c.value, *_CATALOG[c]) for c in ApiCategory)
 OBJECT_TYPES: tuple[str, ...] = tuple(c.object_type for c in CATEGORIES)
 SCOPES: tuple[str, ...] = tuple(s for c in CATEGORIES for s in c.scopes)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
 from console import log as console_log
+from console import vocabulary
 from console.services.http import Reader
 
 logger = logging.getLogger(__name__)
@@ -30,30 +31,14 @@ CHILD_STATUSES: tuple[ChildStatus, ...] = (
     "failed",
     "suspended",
 )
-CategoryId = Literal[
-    "products",
-    "events",
-    "crm",
-    "forms",
-    "invoices",
-    "tickets",
-    "bookings",
-    "workflows",
-    "checkout",
-    "conversations",
-]
-CATEGORY_IDS: tuple[CategoryId, ...] = (
-    "products",
-    "events",
-    "crm",
-    "forms",
-    "invoices",
-    "tickets",
-    "bookings",
-    "workflows",
-    "checkout",
-    "conversations",
-)
+# The shared vocabulary, under the names this module's importers use
+# (`console.vocabulary` is the one definition).
+CategoryId = vocabulary.CategoryId
+CATEGORY_IDS = vocabulary.CATEGORY_IDS
+Architecture = vocabulary.ArchitectureName
+ARCHITECTURES = vocabulary.ARCHITECTURES
+WebhookEvent = vocabulary.WebhookEventName
+WEBHOOK_EVENTS = vocabulary.WEBHOOK_EVENTS
 ObjectType = Literal[
     "product",
     "event",
@@ -82,28 +67,8 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
 OBJECT_TYPE_OF: dict[CategoryId, ObjectType] = dict(zip(CATEGORY_IDS, OBJECT_TYPES, strict=True))
 BuilderAppStatus = Literal["draft", "published", "deployed", "failed"]
 BUILDER_APP_STATUSES: tuple[BuilderAppStatus, ...] = ("draft", "published", "deployed", "failed")
-Architecture = Literal["thin_client", "full_stack", "hybrid"]
-ARCHITECTURES: tuple[Architecture, ...] = ("thin_client", "full_stack", "hybrid")
 DeploymentStatus = Literal["none", "deploying", "deployed", "failed"]
 DEPLOYMENT_STATUSES: tuple[DeploymentStatus, ...] = ("none", "deploying", "deployed", "failed")
-WebhookEvent = Literal[
-    "form.submitted",
-    "payment.completed",
-    "contact.created",
-    "conversation.started",
-    "conversation.closed",
-    "conversation.handed_off",
-    "message.received",
-]
-WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = (
-    "form.submitted",
-    "payment.completed",
-    "contact.created",
-    "conversation.started",
-    "conversation.closed",
-    "conversation.handed_off",
-    "message.received",
-)
 ConversationStatus = Literal["active", "handed_off", "closed"]
 CONVERSATION_STATUSES: tuple[ConversationStatus, ...] = ("active", "handed_off", "closed")
 Channel = Literal["whatsapp", "webchat", "sms"]

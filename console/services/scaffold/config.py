@@ -18,33 +18,13 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from console.errors import UserInputError
+from console.vocabulary import WEBHOOK_EVENTS, Architecture, Category, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 #: Version of the `to_dict()` layout; `from_dict` reads older ones too.
 CONFIG_VERSION = 1
 DEFAULT_PLATFORM_URL = "https://app.l4yercak3.com"
-
-
-class Category(StrEnum):
-    """The 10 platform API categories, in the platform's canonical order."""
-
-    PRODUCTS = "products"
-    EVENTS = "events"
-    CRM = "crm"
-    FORMS = "forms"
-    INVOICES = "invoices"
-    TICKETS = "tickets"
-    BOOKINGS = "bookings"
-    WORKFLOWS = "workflows"
-    CHECKOUT = "checkout"
-    CONVERSATIONS = "conversations"
-
-
-class Architecture(StrEnum):
-    THIN_CLIENT = "thin_client"
-    FULL_STACK = "full_stack"
-    HYBRID = "hybrid"
 
 
 class Backend(StrEnum):
@@ -567,29 +547,19 @@ def env_vars(config: PublishConfig) -> list[EnvVar]:
 
 
 # --- what the deploy step registers -----------------------------------------------------
-_EVENTS_BY_CATEGORY: dict[Category, tuple[str, ...]] = {
-    Category.FORMS: ("form.submitted",),
-    Category.CRM: ("contact.created",),
-    Category.PRODUCTS: ("payment.completed",),
-    Category.INVOICES: ("payment.completed",),
-    Category.CHECKOUT: ("payment.completed",),
+_EVENTS_BY_CATEGORY: dict[Category, tuple[WebhookEvent, ...]] = {
+    Category.FORMS: (WebhookEvent.FORM_SUBMITTED,),
+    Category.CRM: (WebhookEvent.CONTACT_CREATED,),
+    Category.PRODUCTS: (WebhookEvent.PAYMENT_COMPLETED,),
+    Category.INVOICES: (WebhookEvent.PAYMENT_COMPLETED,),
+    Category.CHECKOUT: (WebhookEvent.PAYMENT_COMPLETED,),
     Category.CONVERSATIONS: (
-        "conversation.started",
-        "conversation.closed",
-        "conversation.handed_off",
-        "message.received",
+        WebhookEvent.CONVERSATION_STARTED,
+        WebhookEvent.CONVERSATION_CLOSED,
+        WebhookEvent.CONVERSATION_HANDED_OFF,
+        WebhookEvent.MESSAGE_RECEIVED,
     ),
 }
-#: The platform's webhook events, in the contract's order.
-WEBHOOK_EVENTS: tuple[str, ...] = (
-    "form.submitted",
-    "payment.completed",
-    "contact.created",
-    "conversation.started",
-    "conversation.closed",
-    "conversation.handed_off",
-    "message.received",
-)
 
 
 def webhook_events(config: PublishConfig) -> list[str]:
