@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -91,6 +91,49 @@ class ConversationTaken(Conflict):
 
 
 @dataclass(frozen=True)
+class MessageItem:
+    """A conversation message as views see it: plain data, detached from the store.
+
+    The fields of the store's message row (`console.store.models.Message`);
+    `delivery` is pending, sent, failed or held for messages typed here.
+    """
+
+    id: int
+    session_id: str
+    role: str  # customer | agent | human | system
+    created_at: datetime
+    remote_id: str | None = None
+    author_name: str = ""
+    text: str = ""
+    credits: float = 0.0
+    tool_calls: int = 0
+    template_name: str | None = None
+    delivery: str = "sent"
+    error: str | None = None
+
+    @classmethod
+    def of(cls, row: Message) -> MessageItem:
+        return cls(
+            id=row.id,
+            session_id=row.session_id,
+            role=row.role,
+            created_at=row.created_at,
+            remote_id=row.remote_id,
+            author_name=row.author_name,
+            text=row.text,
+            credits=row.credits,
+            tool_calls=row.tool_calls,
+            template_name=row.template_name,
+            delivery=row.delivery,
+            error=row.error,
+        )
+
+
+def _items(rows: Iterable[Message]) -> list[MessageItem]:
+    return [MessageItem.of(row) for row in rows]
+
+
+@dataclass(frozen=True)
 class HeldReply:
     """A reply the platform did not send because the conversation moved on.
 
@@ -104,9 +147,9 @@ class HeldReply:
         handler: for ``taken``, who has the conversation now.
     """
 
-    message: Message
+    message: MessageItem
     reason: HeldReason
-    newer: tuple[Message, ...]
+    newer: tuple[MessageItem, ...]
     handler: str | None = None
 
     def headline(self) -> str:
@@ -412,7 +455,7 @@ class ConversationService:
             tx.session.delete(message)
         logger.info("reply %s discarded unsent", message_id)
 
-    def arrived_since(self, session_id: str, seen_up_to: int, me: str) -> list[Message]:
+    def arrived_since(self, session_id: str, seen_up_to: int, me: str) -> list[MessageItem]:
         """Safe sending: customer messages and colleagues' replies the user has not seen.
 
         Args:
@@ -435,7 +478,7 @@ class ConversationService:
                 )
                 .order_by(Message.created_at, Message.id)
             ).all()
-        return list(rows)
+            return _items(rows)
 
     # --- canned responses ------------------------------------------------------
     def canned_responses(self, org_id: str) -> list[CannedResponse]:
@@ -916,7 +959,7 @@ def held_replies(store: Store, session_id: str) -> list[HeldReply]:
             newer = _arrived_after(session, session_id, payload.get(SEEN_KEY))
             if reason == "reply" and any(m.role == "customer" for m in newer):
                 reason = "customer"  # the customer wrote since, too
-            result.append(HeldReply(message, reason, newer, handler))
+            result.append(HeldReply(MessageItem.of(message), reason, newer, handler))
     return result
 
 
@@ -930,7 +973,7 @@ def _held_reason(payload: dict[str, Any]) -> tuple[HeldReason, str | None]:
     )
 
 
-def _arrived_after(session: Session, session_id: str, seen: str | None) -> tuple[Message, ...]:
+def _arrived_after(session: Session, session_id: str, seen: str | None) -> tuple[MessageItem, ...]:
     """Customer messages and staff replies after the platform message `seen`."""
     query = select(Message).where(
         Message.session_id == session_id,
@@ -952,13 +995,13 @@ def _arrived_after(session: Session, session_id: str, seen: str | None) -> tuple
     newest = session.scalars(
         query.order_by(Message.created_at.desc(), Message.id.desc()).limit(HELD_SHOWN)
     ).all()
-    return tuple(reversed(newest))
+    return tuple(MessageItem.of(row) for row in reversed(newest))
 
 
-def thread_messages(store: Store, session_id: str) -> list[Message]:
-    """All messages of a session, oldest first (detached rows)."""
+def thread_messages(store: Store, session_id: str) -> list[MessageItem]:
+    """All messages of a session, oldest first."""
     with store.read() as session:
-        return list(
+        return _items(
             session.scalars(
                 select(Message)
                 .where(Message.session_id == session_id)
@@ -969,7 +1012,7 @@ def thread_messages(store: Store, session_id: str) -> list[Message]:
 
 def thread_messages_after(
     store: Store, session_id: str, after_id: int, also: Collection[int] = ()
-) -> list[Message]:
+) -> list[MessageItem]:
     """A session's messages with a local id above `after_id`, plus the rows `also`.
 
     What an open thread re-reads on a live change: local ids only grow as
@@ -977,7 +1020,7 @@ def thread_messages_after(
     rows still changing (ours, pending or failed). Oldest first.
     """
     with store.read() as session:
-        return list(
+        return _items(
             session.scalars(
                 select(Message)
                 .where(

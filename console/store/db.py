@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.changes import ChangeSet, Subscriber
 from console.errors import KnownStoreError, StoreFromNewerConsole
 from console.store.models import Base
 from console.version import console_version
@@ -42,26 +43,6 @@ HEAD_REVISION = "0005_remote_updated_at"
 WRITTEN_BY_KEY = "store.written_by"
 
 
-@dataclass(frozen=True)
-class ChangeSet:
-    """What one committed write touched.
-
-    Attributes:
-        tables: table name -> ids of the rows written (empty set: "many rows").
-        initiator: opaque token of who asked for the write, so a view can
-            ignore the echo of its own change.
-    """
-
-    tables: dict[str, frozenset[Any]]
-    initiator: object | None = None
-
-    def touches(self, *names: str) -> bool:
-        return any(name in self.tables for name in names)
-
-    def ids(self, name: str) -> frozenset[Any]:
-        return self.tables.get(name, frozenset())
-
-
 @dataclass
 class Transaction:
     """A write in progress: the ORM session and what it has touched so far."""
@@ -73,9 +54,6 @@ class Transaction:
     def touch(self, table: str, *ids: Any) -> None:
         """Record rows written outside the ORM unit of work (bulk statements)."""
         self.touched.setdefault(table, set()).update(ids)
-
-
-Subscriber = Callable[[ChangeSet], None]
 
 
 class Store:
@@ -250,7 +228,6 @@ __all__ = [
     "HEAD_REVISION",
     "WRITTEN_BY_KEY",
     "Base",
-    "ChangeSet",
     "Store",
     "Transaction",
     "migrate",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from console.store.db import ChangeSet, Store
+from console.changes import ChangeSet, ChangeSource
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class StoreBridge(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: ChangeSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._unsubscribe: Callable[[], None] | None = store.subscribe(self.changed.emit)
 

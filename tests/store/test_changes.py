@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from console.store.db import ChangeSet, Store
+from console.changes import ChangeSet
+from console.store.db import Store
 from console.store.models import Conversation, Organization
 
 

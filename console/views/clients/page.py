@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.changes import ChangeSet
 from console.errors import ConsoleError
 from console.services.clients import (
     LOCAL_PREFIX,
@@ -33,7 +34,6 @@ from console.services.clients import (
     DeploymentLine,
     ProjectLine,
 )
-from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.clients.dialog import ClientDialog, ColorPicker, qt_color_picker
 from console.views.links import ExternalUrl, same_url

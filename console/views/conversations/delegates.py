@@ -17,8 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixm
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from console import resources
-from console.services.conversations import InboxRow, Label
-from console.store.models import Message
+from console.services.conversations import InboxRow, Label, MessageItem
 from console.views.models.conversations import InboxRole, MessageRole
 from console.views.timefmt import relative_time
 
@@ -279,7 +278,7 @@ class MessageDelegate(QStyledItemDelegate):
         width = option.rect.width()
         if width <= 0 and isinstance(option.widget, QWidget):
             width = option.widget.width()
-        if not isinstance(message, Message):
+        if not isinstance(message, MessageItem):
             return QSize(width, 0)
         # Keyed by the wrap limit, not the width: above ~720 px the limit is
         # fixed, so a scrollbar appearing does not re-measure every message.
@@ -302,7 +301,7 @@ class MessageDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Override QStyledItemDelegate.paint: from a per-message pixmap cache."""
         message = index.data(MessageRole.OBJECT)
-        if not isinstance(message, Message):
+        if not isinstance(message, MessageItem):
             return
         rect: QRect = option.rect
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -338,7 +337,7 @@ class MessageDelegate(QStyledItemDelegate):
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
-        message: Message,
+        message: MessageItem,
         rect: QRect,
         selected: bool,
     ) -> None:
@@ -437,7 +436,7 @@ class MessageDelegate(QStyledItemDelegate):
             )
         painter.restore()
 
-    def _text_rect(self, fm: QFontMetrics, message: Message, width: int) -> QRect:
+    def _text_rect(self, fm: QFontMetrics, message: MessageItem, width: int) -> QRect:
         return fm.boundingRect(
             QRect(0, 0, _limit(width), 100000),
             int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft),
@@ -450,7 +449,7 @@ def _limit(width: int) -> int:
     return max(120, min(MessageDelegate.MAX_BUBBLE, int(width * 0.72)) - 2 * MessageDelegate.PAD)
 
 
-def _body(message: Message) -> str:
+def _body(message: MessageItem) -> str:
     if message.template_name and not message.text:
         return f"[template: {message.template_name}]"
     return message.text

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import resources
+from console.changes import ChangeSet
 from console.errors import ConsoleError, UserInputError
 from console.services.conversations import (
     ConversationService,
@@ -55,6 +56,7 @@ from console.services.conversations import (
     InboxCounts,
     InboxFilter,
     InboxRow,
+    MessageItem,
     ThreadHeader,
     filter_options,
     held_replies,
@@ -67,8 +69,7 @@ from console.services.conversations import (
     waiting_sessions,
 )
 from console.services.platform.models import StaffRef, Template
-from console.store.db import ChangeSet, Store
-from console.store.models import Message
+from console.services.reads import StoreHandle
 from console.views.bridge import StoreBridge
 from console.views.conversations.composer import CheatSheet, Composer, HandBackDialog
 from console.views.conversations.delegates import (
@@ -148,7 +149,7 @@ class ConversationsPage(QWidget):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreHandle,
         store_bridge: StoreBridge,
         service: ConversationService,
         tasks: TaskRunner,
@@ -628,7 +629,7 @@ class ConversationsPage(QWidget):
         self._reload_thread()
         self.thread_view.scrollToBottom()
 
-    def _hold(self, text: str, arrived: list[Message]) -> None:
+    def _hold(self, text: str, arrived: list[MessageItem]) -> None:
         self._held_text = text
         self._held_seen = max(m.id for m in arrived)
         lines = "\n".join(f"{m.author_name or m.role}: {m.text[:160]}" for m in arrived[-3:])
@@ -667,11 +668,11 @@ class ConversationsPage(QWidget):
         self.discard_held_button.show()
         self.held_bar.show()
 
-    def _held_message(self) -> Message | None:
+    def _held_message(self) -> MessageItem | None:
         held = self._held_message_id
         return next((m for m in self.thread_model.messages() if m.id == held), None)
 
-    def _edit(self, message: Message, button: str) -> bool:
+    def _edit(self, message: MessageItem, button: str) -> bool:
         """Put a failed or held reply into the composer to edit and send it."""
         typed = self.composer.toPlainText().strip()
         if typed and typed != message.text:
@@ -686,7 +687,7 @@ class ConversationsPage(QWidget):
         self.send_button.setText(button)
         return True
 
-    def _confirm_discard(self, message: Message) -> None:
+    def _confirm_discard(self, message: MessageItem) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Discard reply",
@@ -834,7 +835,7 @@ class ConversationsPage(QWidget):
     def _can_reply(self) -> bool:
         return self._header is not None and self._header.label == "you"
 
-    def _selected_message(self) -> Message | None:
+    def _selected_message(self) -> MessageItem | None:
         index = self.thread_view.currentIndex()
         return self.thread_model.message_at(index.row()) if index.isValid() else None
 
@@ -1156,7 +1157,9 @@ class ConversationsPage(QWidget):
         return inbox_rows(self._store, ids, self._staff.id if self._staff else None)
 
 
-def _query_blocking(store: Store, flt: InboxFilter, keep: int, me_id: str | None) -> _QueryResult:
+def _query_blocking(
+    store: StoreHandle, flt: InboxFilter, keep: int, me_id: str | None
+) -> _QueryResult:
     ids = inbox_ids(store, flt)
     rows = inbox_rows(store, ids[:keep], me_id)
     return _QueryResult(ids, rows, inbox_counts(store, me_id), waiting_sessions(store, me_id))

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from console.changes import ChangeSet
 from console.services.credits import CreditState
-from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 
 logger = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.changes import ChangeSet
 from console.errors import ConsoleError
 from console.services.credits import (
     CheckoutProgress,
@@ -42,7 +43,6 @@ from console.services.credits import (
 )
 from console.services.platform.models import LicensingLimits, UsageLimit
 from console.services.stripe.models import CheckoutSession, Invoice, Price, PriceCatalog
-from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.credits.banner import CreditWall, LowCreditController
 from console.views.credits.chart import UsageChartView

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.changes import ChangeSet
 from console.services.deploy.ledger import CleanupResult, Ledger
 from console.services.deploy.pipeline import Pipeline, RunAttention
-from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.models.clients import Role
 from console.views.models.runs import AttentionRunsModel, LeftBehindModel

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.changes import ChangeSet
 from console.errors import ConsoleError
 from console.services.deploy.domains import DnsRecord, DomainService
-from console.store.db import ChangeSet, Store
+from console.services.deploy.queries import DomainItem, load_domains
+from console.services.reads import StoreHandle
 from console.views.bridge import StoreBridge
-from console.views.models.deployments import DomainsTableModel, load_domains
+from console.views.models.deployments import DomainsTableModel
 from console.views.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class DomainsPanel(QWidget):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreHandle,
         bridge: StoreBridge,
         tasks: TaskRunner,
         domains: DomainService,
@@ -59,6 +61,7 @@ class DomainsPanel(QWidget):
         self._project_id: int | None = None
         self.polls: dict[str, asyncio.Task[None]] = {}
         self._allowance_shown: tuple[int | None, tuple[str, ...]] | None = None
+        self.reload_task: asyncio.Task[list[DomainItem]] | None = None
         self.model = DomainsTableModel(self)
         self._setup_ui()
         self._connect_signals()
@@ -74,8 +77,14 @@ class DomainsPanel(QWidget):
         self._project_id = project_id
         self.reload()
 
-    def reload(self) -> None:
-        items = [] if self._project_id is None else load_domains(self._store, self._project_id)
+    def reload(self) -> asyncio.Task[list[DomainItem]]:
+        """Read the project's domains in a worker thread, then show them (latest wins)."""
+        self.reload_task = self._tasks.start(
+            self, _read_domains(self._store, self._project_id), key="reload", on_success=self._show
+        )
+        return self.reload_task
+
+    def _show(self, items: list[DomainItem]) -> None:
         selected = self._selected_name()
         self.model.set_rows(items)
         names = [item.name for item in items]
@@ -209,3 +218,7 @@ class DomainsPanel(QWidget):
         self.domain_edit.returnPressed.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+
+async def _read_domains(store: StoreHandle, project_id: int | None) -> list[DomainItem]:
+    return [] if project_id is None else await asyncio.to_thread(load_domains, store, project_id)

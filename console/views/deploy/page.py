@@ -1,10 +1,13 @@
 """The Deployments section: per-project history, deploy, redeploy, roll back, logs.
 
-Everything shown comes from the store (deployments, their events, projects);
-actions run service coroutines through the TaskRunner, and the StoreBridge
-refreshes the table when they write. Rolling back to an older deployment pins
-production on Vercel; while it is pinned a banner says so and offers to resume
-automatic production.
+Everything shown comes from the store, through the query functions of
+`console.services.deploy.queries` (plain frozen data): the build log and the
+domains are read in a worker thread; the history, the project list and
+production's state on the UI thread (indexed reads of tens of rows, so the
+page is complete once built). Actions run service coroutines through the
+TaskRunner, and the StoreBridge refreshes the table when they write. Rolling
+back to an older deployment pins production on Vercel; while it is pinned a
+banner says so and offers to resume automatic production.
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
+from console.changes import ChangeSet
 from console.errors import ConsoleError
 from console.services.deploy.deploy import DeployService, vercel_name
 from console.services.deploy.domains import DomainService
@@ -51,9 +54,14 @@ from console.services.deploy.heal import DeployHealer
 from console.services.deploy.history import HistoryService, production_pin
 from console.services.deploy.ledger import CleanupResult
 from console.services.deploy.pipeline import WARNING
+from console.services.deploy.queries import (
+    build_log,
+    load_deployments,
+    production_state,
+    published_projects,
+)
+from console.services.reads import StoreHandle
 from console.services.vercel.models import EnvTarget, EnvType, EnvVarInput
-from console.store.db import ChangeSet, Store
-from console.store.models import DeploymentEvent, Project
 from console.views.bridge import StoreBridge
 from console.views.deploy.attention import AttentionRunsPanel, LeftBehindPanel
 from console.views.deploy.domains import DomainsPanel
@@ -64,7 +72,6 @@ from console.views.models.deployments import (
     DeploymentItem,
     DeploymentsTableModel,
     Role,
-    load_deployments,
 )
 from console.views.tasks import TaskRunner
 from console.views.widgets.empty_state import EmptyState
@@ -409,11 +416,15 @@ def _joined(names: Sequence[str]) -> str:
 
 
 class LogsDialog(QDialog):
-    """A deployment's build log, from the store (fetched from Vercel on open)."""
+    """A deployment's build log, from the store (fetched from Vercel on open).
+
+    The stored log shows at once (read in a worker thread); `fetch_task` fetches
+    it from Vercel, reads it again and shows it before it is done.
+    """
 
     def __init__(
         self,
-        store: Store,
+        store: StoreHandle,
         tasks: TaskRunner,
         history: HistoryService,
         deployment_id: str,
@@ -428,23 +439,28 @@ class LogsDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         layout.addWidget(self.text)
-        self.reload()
-        self.fetch_task = tasks.start(
-            self, history.fetch_logs(deployment_id), on_success=self._on_fetched
+        self._history = history
+        self._fetched = False
+        self.read_task = tasks.start(
+            self, asyncio.to_thread(build_log, store, deployment_id), on_success=self._on_read
         )
+        self.fetch_task = tasks.start(self, self._fetch_and_read(), on_success=self._on_fetched)
 
-    def reload(self) -> None:
-        with self._store.read() as session:
-            events = session.scalars(
-                select(DeploymentEvent)
-                .where(DeploymentEvent.deployment_id == self._deployment_id)
-                .order_by(DeploymentEvent.created_at, DeploymentEvent.id)
-            )
-            lines = [f"[{e.kind}] {e.text}" for e in events]
+    async def _fetch_and_read(self) -> list[str]:
+        await self._history.fetch_logs(self._deployment_id)
+        return await asyncio.to_thread(build_log, self._store, self._deployment_id)
+
+    def _on_read(self, lines: list[str]) -> None:
+        if not self._fetched:  # the fetched log has the last word
+            self._show(lines)
+
+    def _on_fetched(self, lines: list[str]) -> None:
+        self._fetched = True
+        self.read_task.cancel()
+        self._show(lines)
+
+    def _show(self, lines: list[str]) -> None:
         self.text.setPlainText("\n".join(lines))
-
-    def _on_fetched(self, _count: int) -> None:
-        self.reload()
 
 
 class DeploymentsPage(QWidget):
@@ -471,7 +487,7 @@ class DeploymentsPage(QWidget):
 
     def __init__(
         self,
-        store: Store,
+        store: StoreHandle,
         bridge: StoreBridge,
         tasks: TaskRunner,
         deploy: DeployService,
@@ -532,16 +548,11 @@ class DeploymentsPage(QWidget):
 
     def reload_projects(self) -> None:
         current = self.project_id()
-        with self._store.read() as session:
-            rows = session.execute(
-                select(Project.id, Project.name)
-                .where(Project.remote_id.is_not(None), Project.repo_url.is_not(None))
-                .order_by(Project.name)
-            ).all()
+        projects = published_projects(self._store)
         self.project_combo.blockSignals(True)
         self.project_combo.clear()
-        for project_id, name in rows:
-            self.project_combo.addItem(name, project_id)
+        for project in projects:
+            self.project_combo.addItem(project.name, project.id)
         self.project_combo.blockSignals(False)
         if current is not None:
             self.select_project(current)
@@ -872,12 +883,11 @@ class DeploymentsPage(QWidget):
         if project_id is None:
             self.production_label.setText("No published project yet: publish one first.")
             return
-        with self._store.read() as session:
-            project = session.get(Project, project_id)
-        if project is None:
+        production = production_state(self._store, project_id)
+        if production is None:
             return
-        url = project.production_url
-        status = project.deployment_status or "not deployed"
+        url = production.url
+        status = production.deployment_status or "not deployed"
         href = html.escape(self._external_url(url), quote=True) if url else ""
         link = f"<a href='{href}'>{html.escape(url)}</a>" if url else ""
         self.production_label.setText(f"Production: {link} ({status})")

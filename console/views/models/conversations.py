@@ -23,8 +23,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from console.services.conversations import InboxRow
-from console.store.models import Message
+from console.services.conversations import InboxRow, MessageItem
 
 logger = logging.getLogger(__name__)
 
@@ -201,19 +200,19 @@ class ThreadListModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session_id: str | None = None
-        self._messages: list[Message] = []
+        self._messages: list[MessageItem] = []
 
     @property
     def session_id(self) -> str | None:
         return self._session_id
 
-    def set_session(self, session_id: str | None, messages: Sequence[Message]) -> None:
+    def set_session(self, session_id: str | None, messages: Sequence[MessageItem]) -> None:
         self.beginResetModel()
         self._session_id = session_id
         self._messages = list(messages)
         self.endResetModel()
 
-    def update_messages(self, messages: Sequence[Message]) -> None:
+    def update_messages(self, messages: Sequence[MessageItem]) -> None:
         """Apply a re-read of the same session: new messages are inserted at the end."""
         new = list(messages)
         old_keys = [m.id for m in self._messages]
@@ -239,14 +238,14 @@ class ThreadListModel(QAbstractListModel):
         """Our messages whose delivery may still change (pending or failed)."""
         return {m.id for m in self._messages if m.delivery != "sent"}
 
-    def merged(self, fresh: Sequence[Message]) -> list[Message]:
+    def merged(self, fresh: Sequence[MessageItem]) -> list[MessageItem]:
         """The thread with `fresh` rows replacing or joining the shown ones, in order.
 
         Only the rows around a change are compared, so a live message in a
         long thread costs little more than in a short one.
         """
         replaced = {m.id: m for m in fresh}
-        rows: list[Message] = []
+        rows: list[MessageItem] = []
         touched: list[int] = []
         for n, message in enumerate(self._messages):
             row = replaced.pop(message.id, message)
@@ -266,10 +265,10 @@ class ThreadListModel(QAbstractListModel):
             rows.sort(key=_order)
         return rows
 
-    def message_at(self, row: int) -> Message | None:
+    def message_at(self, row: int) -> MessageItem | None:
         return self._messages[row] if 0 <= row < len(self._messages) else None
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[MessageItem]:
         return list(self._messages)
 
     def last_message_id(self) -> int:
@@ -304,7 +303,7 @@ class ThreadListModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-def _differs(a: Message, b: Message) -> bool:
+def _differs(a: MessageItem, b: MessageItem) -> bool:
     return (a.delivery, a.error, a.text, a.author_name, a.remote_id, a.created_at) != (
         b.delivery,
         b.error,
@@ -315,7 +314,7 @@ def _differs(a: Message, b: Message) -> bool:
     )
 
 
-def _order(message: Message) -> tuple[datetime, int]:
+def _order(message: MessageItem) -> tuple[datetime, int]:
     return _aware(message.created_at), message.id
 
 

@@ -1,26 +1,27 @@
 """The deployment history table model (one project's deployments, newest first).
 
-Small (tens of rows): `set_rows()` resets. Rows are read from the store by
-`load_deployments()`; `data()` only indexes precomputed tuples.
+Small (tens of rows): `set_rows()` resets. Rows are plain `DeploymentItem`s read
+by `console.services.deploy.queries.load_deployments()`; `data()` only indexes
+precomputed tuples.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import select
 
 from console import resources
-from console.services.deploy.history import production_deployment, production_pin
-from console.store.db import Store
-from console.store.models import Deployment
+from console.services.deploy.queries import (
+    DeploymentItem,
+    DomainItem,
+    load_deployments,
+    load_domains,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,74 +59,12 @@ class Role(IntEnum):
     ID = int(Qt.ItemDataRole.UserRole) + 3  # the Vercel deployment id
 
 
-@dataclass(frozen=True)
-class DeploymentItem:
-    """One deployment as the history shows it."""
-
-    id: str
-    state: str
-    created_at: datetime
-    ready_at: datetime | None
-    commit_sha: str | None
-    trigger: str
-    triggered_by: str | None
-    url: str | None
-    error: str | None
-    production: bool
-    target: str = "production"
-    pinned: bool = False  # production is pinned to it (after a rollback)
-
-    @property
-    def duration(self) -> float | None:
-        if self.ready_at is None:
-            return None
-        return max(0.0, (_aware(self.ready_at) - _aware(self.created_at)).total_seconds())
-
-    @property
-    def rollback_candidate(self) -> bool:
-        return self.state == "READY" and not self.production
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     if seconds < 60:
         return f"{seconds:.0f} s"
     return f"{int(seconds // 60)} min {int(seconds % 60)} s"
-
-
-def load_deployments(store: Store, project_id: int) -> list[DeploymentItem]:
-    """The project's deployments from the store, newest first."""
-    production = production_deployment(store, project_id)
-    pin = production_pin(store, project_id)
-    pinned = pin.deployment_id if pin is not None else None
-    with store.read() as session:
-        rows = session.scalars(
-            select(Deployment)
-            .where(Deployment.project_id == project_id)
-            .order_by(Deployment.created_at.desc())
-        )
-        return [
-            DeploymentItem(
-                id=r.id,
-                state=r.state,
-                created_at=_aware(r.created_at),
-                ready_at=_aware(r.ready_at) if r.ready_at else None,
-                commit_sha=r.commit_sha,
-                trigger=r.trigger,
-                triggered_by=r.triggered_by,
-                url=r.url,
-                error=r.error,
-                production=r.id == production,
-                target=r.target,
-                pinned=r.id == pinned,
-            )
-            for r in rows
-        ]
 
 
 #: Theme token (resources/styles/*.json) that colours each state.
@@ -245,41 +184,6 @@ _DOMAIN_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class DomainItem:
-    name: str
-    verified: bool
-    records: tuple[tuple[str, str, str, str], ...]  # type, name, value, purpose
-
-    @property
-    def status(self) -> str:
-        return "Active: verified, HTTPS answers" if self.verified else "Waiting for DNS / SSL"
-
-    @property
-    def records_text(self) -> str:
-        return "\n".join(f"{t} {n} → {v}  ({p})" for t, n, v, p in self.records)
-
-
-def load_domains(store: Store, project_id: int) -> list[DomainItem]:
-    from console.store.models import Domain
-
-    with store.read() as session:
-        rows = session.scalars(
-            select(Domain).where(Domain.project_id == project_id).order_by(Domain.name)
-        )
-        return [
-            DomainItem(
-                r.name,
-                r.verified,
-                tuple(
-                    (str(x["type"]), str(x["name"]), str(x["value"]), str(x["purpose"]))
-                    for x in r.records
-                ),
-            )
-            for r in rows
-        ]
-
-
 class DomainsTableModel(QAbstractTableModel):
     """A project's custom domains, their state and the DNS records to set."""
 
@@ -328,3 +232,18 @@ class DomainsTableModel(QAbstractTableModel):
         if role == Role.SORT:
             return (item.name, item.verified, item.records_text)[column]
         return None
+
+
+#: The items and their query functions live in the services; re-exported for callers of old.
+__all__ = [
+    "Column",
+    "DeploymentItem",
+    "DeploymentsTableModel",
+    "DomainColumn",
+    "DomainItem",
+    "DomainsTableModel",
+    "Role",
+    "format_duration",
+    "load_deployments",
+    "load_domains",
+]

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import resources
+from console.changes import ChangeSet
 from console.services.projects.models import (
     CATEGORY_LABELS,
     CompatReport,
@@ -56,7 +57,6 @@ from console.services.projects.models import (
     SyncState,
 )
 from console.services.projects.service import ProjectService
-from console.store.db import ChangeSet
 from console.views.bridge import StoreBridge
 from console.views.links import ExternalUrl, same_url
 from console.views.messages import MessageBridge

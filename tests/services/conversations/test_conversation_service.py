@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from console.changes import ChangeSet
 from console.errors import UserInputError
 from console.services import conversations
 from console.services.conversations import (
@@ -20,7 +21,7 @@ from console.services.conversations import (
     waiting_sessions,
     window_closed,
 )
-from console.store.db import ChangeSet, Store, Transaction
+from console.store.db import Store, Transaction
 from console.store.models import Conversation, Message, OutboxEntry
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

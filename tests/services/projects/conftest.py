@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from console.changes import ChangeSet
 from console.services.projects import ProjectService
-from console.store.db import ChangeSet, Store
+from console.store.db import Store
 from console.store.models import Blob, OutboxEntry, Project, ProjectFile, PublishConfig
 
 V0 = Path(__file__).resolve().parents[2] / "data" / "v0"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from console.changes import ChangeSet
 from console.services.buildcheck.diagnose import first_error
 from console.services.buildcheck.problems import BuildProblem
 from console.services.projects import ProjectService
 from console.services.projects.heal import Remedy, remedy_for
 from console.services.projects.rules.env import PLACEHOLDER_MARK
-from console.store.db import ChangeSet, Store
+from console.store.db import Store
 from console.store.models import PublishConfig
 from tests.services.projects.conftest import V0
 from tests.services.projects.rules.helpers import package

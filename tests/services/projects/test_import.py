@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from console.changes import ChangeSet
 from console.errors import UserInputError
 from console.services.projects import ProjectService
 from console.services.projects.importer import (
@@ -21,7 +22,7 @@ from console.services.projects.importer import (
     is_env_template,
     read_export_blocking,
 )
-from console.store.db import ChangeSet, Store
+from console.store.db import Store
 from console.store.models import Blob, ProjectFile
 from tests.services.projects.conftest import V0, snapshot, zip_folder
 

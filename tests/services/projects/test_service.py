@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from console.changes import ChangeSet
 from console.errors import UserInputError
 from console.services.projects import KIND_CREATE, KIND_UPDATE, ProjectService, target_for
 from console.services.projects.models import (
@@ -19,7 +20,7 @@ from console.services.projects.models import (
     ProjectState,
     SyncState,
 )
-from console.store.db import ChangeSet, Store
+from console.store.db import Store
 from console.store.models import Organization, OutboxEntry, Project, PublishConfig
 from tests.services.projects.conftest import V0, snapshot
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from console.changes import ChangeSet
 from console.services.platform.models import BuilderApp
 from console.services.sync.apply import apply_builder_apps
-from console.store.db import ChangeSet, Store
+from console.store.db import Store
 from console.store.models import Project
 
 

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from console.store.models import Message
+from console.services.conversations import MessageItem
 from console.views.models.conversations import ThreadListModel
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def _message(local_id: int, minutes: int, text: str, delivery: str = "sent") -> Message:
-    return Message(
+def _message(local_id: int, minutes: int, text: str, delivery: str = "sent") -> MessageItem:
+    return MessageItem(
         id=local_id,
         session_id="ses_1",
         role="customer" if delivery == "sent" else "human",

@@ -22,8 +22,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from console.services.conversations import MessageItem
 from console.services.sync.outbox import pending_count
-from console.store.models import Message
 from console.views.conversations.page import ConversationsPage
 from tests.views.conversations.conftest import (
     Console,
@@ -39,7 +39,7 @@ def _texts(page: ConversationsPage) -> list[str]:
     return [m.text for m in page.thread_model.messages()]
 
 
-def _mine(page: ConversationsPage, text: str) -> Message:
+def _mine(page: ConversationsPage, text: str) -> MessageItem:
     return next(m for m in page.thread_model.messages() if m.role == "human" and m.text == text)
 
 
