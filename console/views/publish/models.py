@@ -133,6 +133,8 @@ class CustomEnvModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Override QAbstractTableModel.flags."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if EnvColumn(index.column()) is EnvColumn.SECRET:
             return base | Qt.ItemFlag.ItemIsUserCheckable
