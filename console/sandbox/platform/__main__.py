@@ -33,7 +33,7 @@ def main() -> None:
     )
     sandbox = PlatformSandbox(args.db, seed=args.seed, scale=scale, traffic=traffic)
     served = serve("platform", sandbox.asgi, port=args.port)
-    print(f"platform sandbox on {served.url}/api/v1  (API key: {sandbox.api_key})", flush=True)
+    print(f"platform sandbox on {served.url}/api/v1  (API key: {sandbox.api_key})", flush=True)  # noqa: T201 - a CLI
     try:
         while served.thread.is_alive():
             time.sleep(0.5)

@@ -116,7 +116,7 @@ class _OutputProtocol(asyncio.SubprocessProtocol):
             return  # the receiver failed: nothing more goes to it
         try:
             self._emit(raw)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - `wait()` raises it, traceback and all
             self.error = error
             self.on_error()
 

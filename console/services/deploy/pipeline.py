@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import select
 
 from console.errors import ConsoleError
+from console.log import log_failure
 from console.services.deploy.events import (
     PipelineCompleted,
     Progress,
@@ -379,13 +380,8 @@ class Pipeline:
                 sink(StepFailed(step.name, "Canceled", *undone))
                 raise
             except Exception as exc:
-                logger.info(
-                    "%s run %d: step %s failed: %s",
-                    self.kind,
-                    run_id,
-                    step.name,
-                    type(exc).__name__,
-                )
+                # A bug gets its traceback in the log; an expected failure one line.
+                log_failure(logger, exc, "%s run %d: step %s failed", self.kind, run_id, step.name)
                 failure = PipelineFailed(run_id, step.name, step.title, exc)
                 if step.soft:
                     message = failure.user_text()
@@ -473,7 +469,12 @@ class Pipeline:
                     note = await step.undo(ctx)
                 except Exception as exc:  # keep undoing the rest; the log says what stayed
                     logger.warning(
-                        "%s run %d: undo of %s failed: %s", self.kind, ctx.run_id, step.name, exc
+                        "%s run %d: undo of %s failed: %s",
+                        self.kind,
+                        ctx.run_id,
+                        step.name,
+                        exc,
+                        exc_info=_is_bug(exc),
                     )
                     self._save(ctx.run_id, note=(step.name, f"undo failed: {exc}"))
                 else:
@@ -501,8 +502,15 @@ class Pipeline:
         if hook is not None:
             try:
                 await hook(ctx, failed)
-            except Exception as exc:
-                logger.warning("%s run %d: marking %s: %s", self.kind, ctx.run_id, status, exc)
+            except Exception as exc:  # the run still ends; the log says why
+                logger.warning(
+                    "%s run %d: marking %s: %s",
+                    self.kind,
+                    ctx.run_id,
+                    status,
+                    exc,
+                    exc_info=_is_bug(exc),
+                )
         self._save(ctx.run_id, status=status, state=state, note=(failed, status))
         return tuple(undone), tuple(undone_steps)
 
@@ -553,3 +561,8 @@ class Pipeline:
                 now = datetime.now(UTC)
                 row.log = [*row.log, {"at": now.isoformat(), "step": note[0], "text": note[1]}]
             row.updated_at = datetime.now(UTC)
+
+
+def _is_bug(error: BaseException) -> bool:
+    """Not a `ConsoleError` (offline, refused, bad input): its traceback is what fixes it."""
+    return not isinstance(error, ConsoleError)
