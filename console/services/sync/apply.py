@@ -58,17 +58,19 @@ def _upsert_statement(table: Any, sample: dict[str, Any], key: str) -> Any:
 
 
 def _upsert_newer(tx: Transaction, table: Any, rows: Sequence[dict[str, Any]], key: str) -> None:
-    """Upsert `rows` by `key`, changing a stored row only if the incoming one is newer.
+    """Upsert `rows` by `key`, never changing a stored row to an older version.
 
     The comparison is on `remote_updated_at` inside the statement itself, so
     a write that lands between a read and this upsert cannot be undone by it.
-    Rows as old as the stored one or older are left out (logged at debug) and
-    only the rows written are touched: an empty id set would mean "many rows".
+    An equal time is applied: the platform's times have millisecond
+    resolution, and of two changes in one millisecond the change log brings
+    the later one last. Older rows are left out (logged at debug) and only the
+    rows written are touched: an empty id set would mean "many rows".
     """
     t = cast(Table, table.__table__)
     stmt = insert(t)
     newer = t.c.remote_updated_at.is_(None) | (
-        stmt.excluded.remote_updated_at > t.c.remote_updated_at
+        stmt.excluded.remote_updated_at >= t.c.remote_updated_at
     )
     upsert = stmt.on_conflict_do_update(
         index_elements=[key],
@@ -78,7 +80,7 @@ def _upsert_newer(tx: Transaction, table: Any, rows: Sequence[dict[str, Any]], k
     written = tx.session.execute(upsert, list(rows)).all()
     ignored = {row[key] for row in rows} - {k for _, k in written}
     if ignored:
-        logger.debug("%s not newer than stored, ignored: %s", t.name, sorted(ignored))
+        logger.debug("%s older than stored, ignored: %s", t.name, sorted(ignored))
     if written:
         tx.touch(t.name, *(row_id for row_id, _ in written))
 
