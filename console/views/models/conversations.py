@@ -64,6 +64,7 @@ class InboxListModel(QAbstractListModel):
         self._load_rows = load_rows
         self._ids: list[str] = []
         self._rows: list[InboxRow] = []
+        self._fetching = False
         self._positions: dict[str, int] = {}
 
     # --- public API -----------------------------------------------------------
@@ -148,7 +149,8 @@ class InboxListModel(QAbstractListModel):
 
     def fetchMore(self, parent: Index) -> None:
         """Override QAbstractItemModel.fetchMore: the next page of rows, from the store."""
-        if parent.isValid():
+        # A view may ask again from a rowsAboutToBeInserted handler: that page is on its way.
+        if parent.isValid() or self._fetching:
             return
         start = len(self._rows)
         ids = self._ids[start : start + FETCH]
@@ -157,11 +159,15 @@ class InboxListModel(QAbstractListModel):
             # Vanished meanwhile; the next refresh drops them.
             self._ids = self._ids[:start]
             return
-        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-        self._rows.extend(rows)
-        for offset, row in enumerate(rows):
-            self._positions[row.id] = start + offset
-        self.endInsertRows()
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            for offset, row in enumerate(rows):
+                self._positions[row.id] = start + offset
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Override QAbstractItemModel.data."""
