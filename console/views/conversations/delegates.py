@@ -87,7 +87,9 @@ class InboxDelegate(QStyledItemDelegate):
     """Avatar, customer, time, preview, label chip, channel and unread badge."""
 
     ROW_HEIGHT = 74
-    CACHE_SIZE = 300
+    # About five screenfuls: a full-row pixmap is ~100 KB, and 300 of them were
+    # a third of the console's memory with a long inbox, for no faster scroll.
+    CACHE_SIZE = 60
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,7 +267,8 @@ class MessageDelegate(QStyledItemDelegate):
 
     MAX_BUBBLE = 520
     PAD = 10
-    CACHE_SIZE = 200
+    # Row-wide pixmaps (~300 KB each): 60 is several screenfuls; 200 cost 65 MB.
+    CACHE_SIZE = 60
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
