@@ -163,6 +163,7 @@ def test_redeploy_while_pinned_is_ready_but_says_production_stays(
     log = dialog.log_view.toPlainText()
     assert f"Production is pinned to {first}: checking https://{host}" in log
     assert f"production stays on {first}" in log
+    qtbot.wait(100)  # let the layout take the wrapped text's height before the screenshot
     dialog.grab().save(str(SHOTS / "deploy_while_pinned_dialog.png"))
     dialog.close()
 
@@ -185,6 +186,7 @@ def test_redeploy_while_pinned_is_ready_but_says_production_stays(
     qtbot.waitUntil(lambda: page.model.row_of(third) >= 0)
     assert not page.model.item(page.model.row_of(third)).production
     assert "(deployed)" in page.production_label.text()
+    qtbot.wait(100)
     page.grab().save(str(SHOTS / "deploy_while_pinned_page.png"))
 
     page.resume_production_button.click()
