@@ -25,7 +25,6 @@ from pytestqt.qtbot import QtBot
 from console.services.clients import (
     AttentionItem,
     ClientDetail,
-    ClientSummary,
     ConversationLine,
     DeploymentLine,
     ProjectLine,
@@ -45,7 +44,6 @@ from console.services.projects.models import (
     FileDiff,
     FileInfo,
     Finding,
-    ProjectRow,
     ProjectState,
     RuleReport,
 )
@@ -104,6 +102,8 @@ from console.views.publish.models import (
     ScaffoldEnvModel,
 )
 from console.vocabulary import Architecture, Category
+from tests.views.clients.test_clients_models import _client
+from tests.views.projects.test_model import row as _project
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CHECKED = Qt.CheckState.Checked.value
@@ -119,28 +119,6 @@ def tester(qapp: Any, qtmodeltester: ModelTester) -> ModelTester:
 
 
 # --- Clients -----------------------------------------------------------------------------
-def _client(name: str, **kw: Any) -> ClientSummary:
-    values: dict[str, Any] = {
-        "id": f"org_{name.lower()}",
-        "name": name,
-        "slug": name.lower(),
-        "status": "active",
-        "pending": False,
-        "contact_email": f"{name.lower()}@client.test",
-        "brand_color": "#123456",
-        "logo_url": "",
-        "portal_url": f"https://{name.lower()}.vercel.app",
-        "projects": 2,
-        "live_sites": 1,
-        "open_conversations": 3,
-        "handoffs_waiting": 0,
-        "failing_deployments": 0,
-        "credits_this_month": 12.5,
-        "low_credits": False,
-        "attention": (),
-    }
-    values.update(kw)
-    return ClientSummary(**values)
 
 
 CLIENTS = [
@@ -649,27 +627,6 @@ def test_thread_model_sessions_and_live_rows(tester: ModelTester) -> None:
 
 
 # --- Projects ----------------------------------------------------------------------------
-def _project(i: int, name: str, client: str = "Crumb & Co.", **kw: Any) -> ProjectRow:
-    base = ProjectRow(
-        id=i,
-        remote_id=f"app_{i}",
-        name=name,
-        slug=name.lower().replace(" ", "-"),
-        description=f"{name} for {client}",
-        org_id=f"org_{client[:4].lower()}",
-        client_name=client,
-        is_agency=False,
-        status="deployed",
-        deployment_status="deployed",
-        architecture="thin_client",
-        categories=("products",),
-        repo_url=None,
-        production_url=f"https://{name.lower().replace(' ', '-')}.vercel.app",
-        source="platform",
-        created_at=NOW - timedelta(days=90),
-        updated_at=NOW - timedelta(days=i, minutes=i),
-    )
-    return replace(base, **kw)
 
 
 PROJECTS = [
